@@ -1,0 +1,106 @@
+# opsplan - build, deps, test, demo, bench, fuzz, install.
+#
+#   make            build bin/opsplan
+#   make deps       install the Debian packages the build and tests need
+#   make test       deps + build + every test suite (SAN=1: ASan+UBSan build)
+#   make demo       the Patroni hot fix against a sandbox namespace
+#   make bench      throughput and latency against baselines measured in the same run
+#   make fuzz       a short libFuzzer run of loader+lint over the corpus
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CC       ?= cc
+PKGS     := yaml-0.1 libcurl jansson libpcre2-8
+OPT      ?= -O2 -g
+
+ifeq ($(SAN),1)
+BUILD    := build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT      := -O1 -g
+else
+BUILD    := build
+SANFLAGS :=
+endif
+
+BIN      := $(if $(filter 1,$(SAN)),$(BUILD)/bin/opsplan,bin/opsplan)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS   ?=
+CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) -Wall -Wextra -Werror \
+	    -Wno-missing-field-initializers -Icompiler -Iruntime $(PKG_CFLAGS) $(SANFLAGS) \
+	    -DOPSPLAN_DATADIR='"$(PREFIX)/share/opsplan"'
+LDFLAGS  += $(SANFLAGS)
+LDLIBS   += $(PKG_LIBS) -lm
+
+LIB_SRC  := $(sort $(wildcard compiler/*.c) $(filter-out runtime/main.c,$(wildcard runtime/*.c)))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+export OPSPLAN := $(abspath $(BIN))
+
+.PHONY: all deps test test-unit test-suites demo bench fuzz install clean
+all: $(BIN)
+
+$(BUILD)/%.o: %.c $(wildcard compiler/*.h runtime/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libopsplan.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(BUILD)/runtime/main.o $(BUILD)/libopsplan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libopsplan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libopsplan.a $(LDLIBS) -lcmocka
+
+# Debian packages: build, tests (cmocka, kubectl's peers, Patroni, PostgreSQL),
+# ajv (npm) for the schema agreement test.
+DEB_PKGS := build-essential pkg-config libyaml-dev libcurl4-openssl-dev libjansson-dev \
+	    libpcre2-dev libcmocka-dev clang libclang-rt-14-dev valgrind patroni \
+	    postgresql-15 python3-kubernetes python3-yaml openssl graphviz procps iproute2 \
+	    nodejs npm
+deps:
+	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing$$missing"; \
+		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	else echo "deps: all Debian packages present"; fi
+	@command -v kubectl >/dev/null || { echo "deps: kubectl missing (apt-get install kubectl)"; \
+		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq kubectl >/dev/null || true; }
+	@[ -x tests/node_modules/.bin/ajv ] || (cd tests && npm install --no-audit --no-fund --silent >/dev/null 2>&1) || echo "deps: npm install of ajv-cli failed (schema test will fail)"
+
+test: deps
+	$(MAKE) all test-unit
+	$(MAKE) test-suites
+
+test-unit: $(UNIT_BIN)
+	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || fail=1; done; exit $$fail
+
+test-suites: $(BIN)
+	@OPSPLAN=$(abspath $(BIN)) SAN=$(SAN) bash tests/run-suites.sh
+
+demo: deps all
+	bash tests/e2e/demo.sh
+
+bench: deps all
+	bash bench/run.sh
+
+fuzz: deps
+	bash tests/fuzz/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/opsplan/plans \
+		$(DESTDIR)$(PREFIX)/share/opsplan/schema $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/opsplan
+	install -m 0644 plans/*.yaml $(DESTDIR)$(PREFIX)/share/opsplan/plans/
+	install -m 0644 schema/*.json $(DESTDIR)$(PREFIX)/share/opsplan/schema/
+	[ ! -f docs/opsplan.1 ] || install -m 0644 docs/opsplan.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+clean:
+	rm -rf build build-san bin
