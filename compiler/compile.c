@@ -1,0 +1,39 @@
+/* compile.c - see compile.h. */
+#include "compile.h"
+
+#include <stdlib.h>
+
+#include "mem.h"
+#include "plan.h"
+#include "yaml_load.h"
+
+static struct compiled *stages(struct ydoc *doc, const struct compile_opts *o, struct diag_list *d)
+{
+	(void)o;
+	struct compiled *c = xcalloc(1, sizeof *c);
+	c->doc = doc;
+	if (!doc->root)
+		return c;
+	c->plan = plan_check(doc, d);
+	return c;
+}
+
+struct compiled *compile_file(const char *path, const struct compile_opts *o, struct diag_list *d)
+{
+	return stages(yaml_load_file(path, d), o, d);
+}
+
+struct compiled *compile_mem(const char *name, const char *bytes, size_t len,
+			     const struct compile_opts *o, struct diag_list *d)
+{
+	return stages(yaml_load_mem(name, bytes, len, d), o, d);
+}
+
+void compile_free(struct compiled *c)
+{
+	if (!c)
+		return;
+	plan_free(c->plan);
+	yaml_load_free(c->doc);
+	free(c);
+}
