@@ -15,13 +15,14 @@ static const struct help helps[] = {
 	 "usage: opsplan lint [--format text|json|sarif|github] [--quiet] [-W error] PATH...\n"
 	 "\n"
 	 "Check plans without touching a cluster.  PATH is a plan file or a directory,\n"
-	 "searched recursively for *.yaml and *.yml.\n"
+	 "searched recursively for *.yaml and *.yml in sorted order (hidden entries and\n"
+	 "node_modules are skipped, symbolic links to directories are not followed).\n"
 	 "\n"
 	 "  --format F   text (default; colour on a terminal unless NO_COLOR is set),\n"
 	 "               json (one finding per line), sarif (SARIF 2.1.0 for code\n"
 	 "               scanning), github (workflow annotations)\n"
-	 "  --quiet      print errors only, no warnings and no summary\n"
-	 "  -W error     treat warnings as errors\n"
+	 "  -q, --quiet  print errors only, no warnings and no summary\n"
+	 "  -W error     treat warnings as errors (they are printed and fail the run)\n"
 	 "\n"
 	 "Exit status: 0 no findings, 1 findings, 2 usage or I/O error.\n"},
 	{"compile",

@@ -509,15 +509,11 @@ static void print_sarif(const struct diag_list *d, FILE *out)
 		if (!used[c])
 			continue;
 		index[c] = nrules++;
-		char *help = xasprintf("https://github.com/opsplan/opsplan/blob/main/docs/diagnostics.md#%s",
-				       codes[c].name);
-		json_array_append_new(rules, json_pack("{s:s,s:s,s:{s:s},s:{s:s},s:s,s:{s:s}}",
+		json_array_append_new(rules, json_pack("{s:s,s:s,s:{s:s},s:{s:s},s:{s:s}}",
 			"id", codes[c].name, "name", codes[c].slug,
 			"shortDescription", "text", codes[c].summary,
 			"fullDescription", "text", codes[c].summary,
-			"helpUri", help,
 			"defaultConfiguration", "level", level[codes[c].sev]));
-		free(help);
 	}
 	json_t *results = json_array();
 	for (size_t i = 0; i < d->n; i++) {
@@ -525,12 +521,11 @@ static void print_sarif(const struct diag_list *d, FILE *out)
 		if ((size_t)g->code < DIAG_CODE_COUNT)
 			json_array_append_new(results, sarif_result(g, index[g->code]));
 	}
-	json_t *log = json_pack("{s:s,s:s,s:[{s:{s:{s:s,s:s,s:o}},s:o}]}",
+	json_t *log = json_pack("{s:s,s:s,s:[{s:{s:{s:s,s:o}},s:o}]}",
 		"$schema", "https://json.schemastore.org/sarif-2.1.0.json",
 		"version", "2.1.0",
 		"runs",
 		"tool", "driver", "name", "opsplan",
-		"informationUri", "https://github.com/opsplan/opsplan",
 		"rules", rules,
 		"results", results);
 	json_dumpf(log, out, JSON_INDENT(2));

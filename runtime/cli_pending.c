@@ -11,7 +11,6 @@ static int pending(const char *cmd)
 	return EXIT_USAGE;
 }
 
-int cli_lint(int argc, char **argv) { (void)argc; (void)argv; return pending("lint"); }
 int cli_compile(int argc, char **argv) { (void)argc; (void)argv; return pending("compile"); }
 int cli_graph(int argc, char **argv) { (void)argc; (void)argv; return pending("graph"); }
 int cli_explain(int argc, char **argv) { (void)argc; (void)argv; return pending("explain"); }
