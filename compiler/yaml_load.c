@@ -56,6 +56,7 @@ struct loader {
 	size_t nanchors, anchorcap;
 	size_t budget;        /* nodes created so far, counting alias expansion */
 	size_t failed;        /* errors reported by the loader */
+	size_t bom;           /* bytes of byte order mark not given to libyaml */
 	int stop;             /* a problem that leaves nothing sensible to parse */
 };
 
@@ -261,7 +262,7 @@ static void libyaml_error(struct loader *L, const yaml_parser_t *p)
 	size_t off;
 	if (p->error == YAML_READER_ERROR) {
 		/* problem_offset counts bytes of the input here */
-		off = p->problem_offset;
+		off = p->problem_offset + L->bom;
 		loc_from_off(L, &l, off, off + 1);
 		fail(L, OP001, &l, "%s (byte 0x%02x)", p->problem ? p->problem : "cannot read the input",
 		     (unsigned)(p->problem_value & 0xff));
@@ -585,7 +586,10 @@ static void load(struct ydoc *doc, struct diag_list *d)
 	yaml_parser_t p;
 	yaml_parser_initialize(&p);
 	yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
-	yaml_parser_set_input_string(&p, (const unsigned char *)doc->text, doc->len);
+	/* With the encoding fixed, libyaml would read a BOM as content. */
+	if (doc->len >= 3 && !memcmp(doc->text, "\xef\xbb\xbf", 3))
+		L.bom = 3;
+	yaml_parser_set_input_string(&p, (const unsigned char *)doc->text + L.bom, doc->len - L.bom);
 	load_events(&L, &p);
 	yaml_parser_delete(&p);
 	if (!L.failed && is_empty_doc(doc->root)) {
