@@ -52,3 +52,22 @@ X(OP057, DIAG_ERROR,   "expr-maybe-null",    "a value that may be null used with
 X(OP058, DIAG_ERROR,   "expr-arity",         "a function called with the wrong number of arguments")
 X(OP059, DIAG_ERROR,   "expr-lambda",        "a lambda missing, misplaced or of the wrong shape")
 X(OP060, DIAG_ERROR,   "expr-too-complex",   "an expression too long or nested too deeply")
+/* step graph, brackets, timing (graph*.c, plan_scope.c) */
+X(OP080, DIAG_ERROR,   "graph-unknown-need", "'needs:' names a step that does not exist")
+X(OP081, DIAG_ERROR,   "graph-cycle",        "steps that need each other in a cycle")
+X(OP082, DIAG_ERROR,   "graph-unreachable",  "a step that can never run")
+X(OP083, DIAG_ERROR,   "graph-not-run",      "a reference to a step that may not have run yet")
+X(OP084, DIAG_ERROR,   "graph-need-scope",   "'needs:' names a step outside the step's list that has not run")
+X(OP085, DIAG_ERROR,   "bracket-open",       "a bracket that a path can leave open")
+X(OP086, DIAG_ERROR,   "timing-window",      "a 'within:' window that the worst case can exceed")
+/* safety lints: warnings, silenced with `silence: {OPxxx: "reason"}` */
+X(OP100, DIAG_WARNING, "safety-unguarded-mutation", "a mutation with no require or expect guarding it")
+X(OP101, DIAG_WARNING, "safety-leader-delete",      "a pod deletion that could hit the Patroni leader")
+X(OP102, DIAG_WARNING, "safety-switchover-lag",     "a switchover with no lag check before it")
+X(OP103, DIAG_WARNING, "safety-switchover-gate",    "a switchover with no gate")
+/* parameters from the command line, IR */
+X(OP150, DIAG_ERROR,   "param-missing",      "a required parameter has no value")
+X(OP151, DIAG_ERROR,   "param-type",         "a parameter value that does not fit its type")
+X(OP152, DIAG_ERROR,   "param-match",        "a parameter value that does not match its 'match:'")
+X(OP153, DIAG_ERROR,   "param-unknown",      "'-p' names a parameter the plan does not declare")
+X(OP154, DIAG_ERROR,   "param-choice",       "a parameter value not among its 'enum:' choices")
