@@ -1,0 +1,527 @@
+/* kube_http.c - requests to the API server: one reused connection, timeouts,
+ * bounded bodies, retries with capped jittered backoff.
+ *
+ * Retry rules (client-go's, simplified): connection errors and 5xx are
+ * retried only for GET/HEAD or when the caller says the request is safe to
+ * repeat; 429 is retried for any method because the server did not process
+ * the request; no other 4xx is ever retried.  Retry-After (seconds) wins
+ * over the computed backoff, capped at KUBE_MAX_RETRY_AFTER_S. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "kube_int.h"
+#include "mem.h"
+#include "redact.h"
+
+#define KUBE_BACKOFF_BASE_MS   200
+#define KUBE_BACKOFF_CAP_MS    5000
+#define KUBE_MAX_RETRY_AFTER_S 30
+
+int64_t kube_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+long kube_http_backoff_ms(int attempt, long retry_after_s)
+{
+	if (retry_after_s >= 0)
+		return (retry_after_s > KUBE_MAX_RETRY_AFTER_S ? KUBE_MAX_RETRY_AFTER_S
+							       : retry_after_s) * 1000;
+	long cap = KUBE_BACKOFF_BASE_MS << (attempt > 5 ? 5 : attempt);
+	if (cap > KUBE_BACKOFF_CAP_MS)
+		cap = KUBE_BACKOFF_CAP_MS;
+	/* half fixed, half jitter: spreads clients without ever sleeping 0 */
+	return cap / 2 + (long)(((unsigned long)rand() ^ (unsigned long)kube_now_ms()) %
+				(unsigned long)(cap / 2 + 1));
+}
+
+void kube_http_debug(const struct kube_client *c, const char *method, const char *url,
+		     long code, int64_t started_ms, const char *note)
+{
+	if (!c->debug)
+		return;
+	char *line = xasprintf("opsplan: http %s %s -> %ld (%lld ms)%s%s", method, url, code,
+			       (long long)(kube_now_ms() - started_ms), note ? " " : "",
+			       note ? note : "");
+	char *safe = redact_text(line);
+	fprintf(stderr, "%s\n", safe);
+	free(safe);
+	free(line);
+}
+
+char *kube_http_url(const struct kube_client *c, const char *path, int dry_run)
+{
+	if (!dry_run)
+		return xasprintf("%s%s", c->cfg.server, path);
+	return xasprintf("%s%s%sdryRun=All", c->cfg.server, path, strchr(path, '?') ? "&" : "?");
+}
+
+void kube_http_setup_tls(struct kube_client *c, CURL *h)
+{
+	const struct kube_cfg *g = &c->cfg;
+	if (g->ca.data) {
+		struct curl_blob b = {g->ca.data, g->ca.len, CURL_BLOB_NOCOPY};
+		curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &b);
+	} else if (g->ca_file) {
+		curl_easy_setopt(h, CURLOPT_CAINFO, g->ca_file);
+	}
+	/* only ever because the kubeconfig says so */
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, g->insecure ? 0L : 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, g->insecure ? 0L : 2L);
+
+	const struct kube_blob *cert = c->cred.cert.data ? &c->cred.cert : &g->cert;
+	const struct kube_blob *key = c->cred.key.data ? &c->cred.key : &g->key;
+	if (cert->data) {
+		struct curl_blob b = {cert->data, cert->len, CURL_BLOB_NOCOPY};
+		curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &b);
+		curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
+	} else if (g->cert_file) {
+		curl_easy_setopt(h, CURLOPT_SSLCERT, g->cert_file);
+	}
+	if (key->data) {
+		struct curl_blob b = {key->data, key->len, CURL_BLOB_NOCOPY};
+		curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &b);
+		curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
+	} else if (g->key_file) {
+		curl_easy_setopt(h, CURLOPT_SSLKEY, g->key_file);
+	}
+	if (g->username && g->password) {
+		curl_easy_setopt(h, CURLOPT_USERNAME, g->username);
+		curl_easy_setopt(h, CURLOPT_PASSWORD, g->password);
+	}
+}
+
+int kube_http_auth_headers(struct kube_client *c, CURL *h, struct curl_slist **hdrs,
+			   struct kube_err *err)
+{
+	if (kube_cred_get(&c->cred, &c->cfg, err) < 0)
+		return -1;
+	kube_http_setup_tls(c, h);
+	if (c->cred.token) {
+		char *a = xasprintf("Authorization: Bearer %s", c->cred.token);
+		*hdrs = curl_slist_append(*hdrs, a);
+		memset(a, 0, strlen(a));
+		free(a);
+	}
+	return 0;
+}
+
+/* One reply, bounded. */
+struct reply {
+	struct strbuf body;
+	int toolarge;
+	long retry_after;        /* seconds, -1 none */
+};
+
+static size_t on_body(char *p, size_t sz, size_t n, void *ud)
+{
+	struct reply *r = ud;
+	if (r->body.len + sz * n > KUBE_MAX_BODY) {
+		r->toolarge = 1;
+		return 0;
+	}
+	sb_add(&r->body, p, sz * n);
+	return sz * n;
+}
+
+static size_t on_header(char *p, size_t sz, size_t n, void *ud)
+{
+	struct reply *r = ud;
+	size_t len = sz * n;
+	if (len > 12 && !strncasecmp(p, "Retry-After:", 12)) {
+		char tmp[32];
+		size_t k = len - 12 < sizeof tmp - 1 ? len - 12 : sizeof tmp - 1;
+		memcpy(tmp, p + 12, k);
+		tmp[k] = 0;
+		char *end;
+		long v = strtol(tmp, &end, 10);
+		/* an HTTP-date is rare from the API server; treat as absent */
+		if (end != tmp && v >= 0)
+			r->retry_after = v;
+	}
+	return len;
+}
+
+static int retryable_curl(CURLcode cc)
+{
+	switch (cc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+struct raw_req {
+	const char *method, *path;
+	const char *body;
+	size_t body_len;
+	const char *content_type;
+	const char *accept;
+	int retry_http;          /* retry 429/5xx replies (not for the pod proxy) */
+};
+
+/* Send with retries.  0: some HTTP reply in *code and r->body (any status);
+ * -1: no usable reply (err filled). */
+static int raw_request(struct kube_client *c, const struct raw_req *q,
+		       const struct kube_req_opts *o, long *code, struct reply *r,
+		       struct kube_err *err)
+{
+	static const struct kube_req_opts defaults;
+	char errbuf[CURL_ERROR_SIZE];
+	char *url = NULL;
+	int rc = -1, attempt = 0, reauthed = 0;
+
+	if (!o)
+		o = &defaults;
+	int safe = !strcmp(q->method, "GET") || !strcmp(q->method, "HEAD") || o->retry_unsafe;
+	int max = o->no_retry ? 0 : c->max_retries;
+	long timeout = o->timeout_ms > 0 ? o->timeout_ms : c->timeout_ms;
+	url = kube_http_url(c, q->path, o->dry_run);
+
+	for (;;) {
+		struct curl_slist *h = NULL;
+		CURL *e = c->h;
+		int64_t t0 = kube_now_ms();
+		CURLcode cc;
+
+		sb_release(&r->body);
+		r->toolarge = 0;
+		r->retry_after = -1;
+		*code = 0;
+		curl_easy_reset(e);
+		if (kube_http_auth_headers(c, e, &h, err) < 0)
+			goto done;
+		h = curl_slist_append(h, q->accept ? q->accept : "Accept: application/json");
+		if (q->body) {
+			char *ct = xasprintf("Content-Type: %s",
+					     q->content_type ? q->content_type : "application/json");
+			h = curl_slist_append(h, ct);
+			free(ct);
+		}
+		errbuf[0] = 0;
+		curl_easy_setopt(e, CURLOPT_URL, url);
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, q->method);
+		if (!strcmp(q->method, "HEAD"))
+			curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+		if (q->body) {
+			curl_easy_setopt(e, CURLOPT_POSTFIELDS, q->body);
+			curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)q->body_len);
+		}
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+		curl_easy_setopt(e, CURLOPT_USERAGENT, "opsplan");
+		curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
+		curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+		curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+		curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+		curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+		curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+		curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https,http");
+		cc = curl_easy_perform(e);
+		curl_slist_free_all(h);
+		if (cc == CURLE_OK)
+			curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, code);
+		kube_http_debug(c, q->method, url, *code, t0,
+				cc == CURLE_OK ? NULL : curl_easy_strerror(cc));
+
+		if (r->toolarge) {
+			kube_fail(err, KUBE_ERR_TOOLARGE, "reply to %s '%s' is larger than %zu bytes",
+				  q->method, q->path, KUBE_MAX_BODY);
+			goto done;
+		}
+		if (cc != CURLE_OK) {
+			if (safe && attempt < max && retryable_curl(cc)) {
+				sleep_ms(kube_http_backoff_ms(attempt++, -1));
+				continue;
+			}
+			err->http_code = 0;
+			kube_fail(err, cc == CURLE_OPERATION_TIMEDOUT ? KUBE_ERR_TIMEOUT : KUBE_ERR_NETWORK,
+				  "%s '%s': %s", q->method, c->cfg.server,
+				  *errbuf ? errbuf : curl_easy_strerror(cc));
+			goto done;
+		}
+		if (*code == 401 && !reauthed && (c->cfg.exec || c->cfg.token_file)) {
+			/* the credential may have rotated under us: fetch it again, once */
+			reauthed = 1;
+			kube_cred_invalidate(&c->cred);
+			continue;
+		}
+		if (q->retry_http && attempt < max &&
+		    (*code == 429 || (safe && *code >= 500 && *code != 501))) {
+			sleep_ms(kube_http_backoff_ms(attempt++, r->retry_after));
+			continue;
+		}
+		rc = 0;
+		goto done;
+	}
+done:
+	free(url);
+	return rc;
+}
+
+static int request_str(struct kube_client *c, const char *method, const char *path,
+		       const char *body, size_t blen, const char *ctype,
+		       const struct kube_req_opts *o, json_t **out, struct kube_err *err)
+{
+	struct reply r = {0};
+	struct raw_req q = {method, path, body, blen, ctype, NULL, 1};
+	long code = 0;
+	int rc = -1;
+
+	kube_err_clear(err);
+	if (out)
+		*out = NULL;
+	if (raw_request(c, &q, o, &code, &r, err) < 0)
+		goto done;
+	if (code < 200 || code > 299) {
+		kube_status_to_err(err, code, r.body.s, r.body.len);
+		goto done;
+	}
+	if (out) {
+		json_t *j = r.body.len ? json_loadb(r.body.s, r.body.len, 0, NULL) : NULL;
+		*out = j ? j : json_null();
+	}
+	rc = 0;
+done:
+	sb_release(&r.body);
+	return rc;
+}
+
+int kube_request(struct kube_client *c, const char *method, const char *path,
+		 const json_t *body, const char *content_type,
+		 const struct kube_req_opts *o, json_t **out, struct kube_err *err)
+{
+	char *b = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	int rc = request_str(c, method, path, b, b ? strlen(b) : 0, content_type, o, out, err);
+	free(b);
+	return rc;
+}
+
+int kube_get(struct kube_client *c, const char *path, json_t **out, struct kube_err *err)
+{
+	return kube_request(c, "GET", path, NULL, NULL, NULL, out, err);
+}
+
+int kube_list(struct kube_client *c, const char *path, json_t **out, struct kube_err *err)
+{
+	json_t *all = NULL, *page = NULL;
+	char *cont = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	for (int pages = 0; pages < 100000; pages++) {
+		char *p = cont ? xasprintf("%s%slimit=500&continue=%s", path,
+					   strchr(path, '?') ? "&" : "?", cont)
+			       : xasprintf("%s%slimit=500", path, strchr(path, '?') ? "&" : "?");
+		int r = kube_get(c, p, &page, err);
+		free(p);
+		if (r < 0)
+			goto done;
+		if (!json_is_object(page)) {
+			kube_fail(err, KUBE_ERR_PROTOCOL, "list '%s': reply is not an object", path);
+			goto done;
+		}
+		if (!all) {
+			all = page;
+		} else {
+			json_array_extend(json_object_get(all, "items"), json_object_get(page, "items"));
+			json_object_set(all, "metadata", json_object_get(page, "metadata"));
+			json_decref(page);
+		}
+		page = NULL;
+		const char *next = json_string_value(
+			json_object_get(json_object_get(all, "metadata"), "continue"));
+		free(cont);
+		cont = NULL;
+		if (!next || !*next)
+			break;
+		CURL *esc = c->h;
+		char *e = curl_easy_escape(esc, next, 0);
+		cont = xstrdup(e);
+		curl_free(e);
+	}
+	if (!json_is_array(json_object_get(all, "items")))
+		json_object_set_new(all, "items", json_array());
+	json_object_del(json_object_get(all, "metadata"), "continue");
+	*out = all;
+	all = NULL;
+	rc = 0;
+done:
+	json_decref(page);
+	json_decref(all);
+	free(cont);
+	return rc;
+}
+
+int kube_create(struct kube_client *c, const char *path, const json_t *body,
+		const struct kube_req_opts *o, json_t **out, struct kube_err *err)
+{
+	return kube_request(c, "POST", path, body, NULL, o, out, err);
+}
+
+int kube_replace(struct kube_client *c, const char *path, const json_t *body,
+		 const struct kube_req_opts *o, json_t **out, struct kube_err *err)
+{
+	return kube_request(c, "PUT", path, body, NULL, o, out, err);
+}
+
+int kube_patch(struct kube_client *c, const char *path, const json_t *body,
+	       const char *patch_type, const struct kube_req_opts *o,
+	       json_t **out, struct kube_err *err)
+{
+	const char *ct;
+	if (!patch_type || !strcmp(patch_type, "merge"))
+		ct = "application/merge-patch+json";
+	else if (!strcmp(patch_type, "strategic"))
+		ct = "application/strategic-merge-patch+json";
+	else if (!strcmp(patch_type, "json"))
+		ct = "application/json-patch+json";
+	else if (!strcmp(patch_type, "apply"))
+		ct = "application/apply-patch+yaml";
+	else {
+		kube_err_clear(err);
+		return kube_fail(err, KUBE_ERR_INVALID, "unknown patch type '%s'", patch_type);
+	}
+	return kube_request(c, "PATCH", path, body, ct, o, out, err);
+}
+
+int kube_delete(struct kube_client *c, const char *path,
+		const struct kube_req_opts *o, json_t **out, struct kube_err *err)
+{
+	return kube_request(c, "DELETE", path, NULL, NULL, o, out, err);
+}
+
+int kube_proxy(struct kube_client *c, const char *ns, const char *pod, int port,
+	       const char *method, const char *path, const char *body,
+	       const struct kube_req_opts *o, long *code, char **out_body,
+	       struct kube_err *err)
+{
+	struct reply r = {0};
+	char *epod = curl_easy_escape(c->h, pod, 0);
+	char *p = xasprintf("/api/v1/namespaces/%s/pods/%s:%d/proxy/%s", ns ? ns : c->cfg.namespace_,
+			    epod, port, path[0] == '/' ? path + 1 : path);
+	struct raw_req q = {method, p, body, body ? strlen(body) : 0, NULL, "Accept: */*", 0};
+	int rc = -1;
+
+	curl_free(epod);
+	kube_err_clear(err);
+	*code = 0;
+	if (out_body)
+		*out_body = NULL;
+	if (raw_request(c, &q, o, code, &r, err) < 0)
+		goto done;
+	/* a Status is the API server speaking (pod gone, forbidden, no route);
+	 * anything else is the pod's own answer */
+	if (*code >= 400 && r.body.s) {
+		json_t *j = json_loadb(r.body.s, r.body.len, 0, NULL);
+		const char *kind = json_string_value(json_object_get(j, "kind"));
+		int is_status = kind && !strcmp(kind, "Status") && json_object_get(j, "apiVersion");
+		json_decref(j);
+		if (is_status) {
+			kube_status_to_err(err, *code, r.body.s, r.body.len);
+			goto done;
+		}
+	}
+	if (out_body) {
+		if (!r.body.s)
+			sb_puts(&r.body, "");
+		*out_body = sb_detach(&r.body);
+	}
+	rc = 0;
+done:
+	sb_release(&r.body);
+	free(p);
+	return rc;
+}
+
+int kube_client_new(struct kube_client **out, const struct kube_config_opts *o,
+		    struct kube_err *err)
+{
+	static const struct kube_config_opts none;
+	static int global_init;
+	struct kube_client *c = xcalloc(1, sizeof *c);
+
+	*out = NULL;
+	if (!o)
+		o = &none;
+	if (kube_cfg_load(&c->cfg, o, err) < 0)
+		goto fail;
+	if (c->cfg.tls_server_name) {
+		kube_fail(err, KUBE_ERR_CONFIG, "cluster for context '%s': tls-server-name is not "
+			  "supported by this client", c->cfg.context);
+		goto fail;
+	}
+	if (strncmp(c->cfg.server, "https://", 8) && strncmp(c->cfg.server, "http://", 7)) {
+		kube_fail(err, KUBE_ERR_CONFIG, "server '%s' is not an http(s) URL", c->cfg.server);
+		goto fail;
+	}
+	redact_add_secret(c->cfg.token);
+	redact_add_secret(c->cfg.password);
+	if (c->cfg.key.data)
+		redact_add_secret((const char *)c->cfg.key.data);
+	if (!global_init) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		global_init = 1;
+	}
+	c->h = curl_easy_init();
+	if (!c->h)
+		abort();
+	c->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
+	c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 30000;
+	c->max_retries = o->max_retries < 0 ? 0 : o->max_retries > 0 ? o->max_retries : 4;
+	const char *dbg = getenv("OPSPLAN_DEBUG_HTTP");
+	c->debug = dbg && !strcmp(dbg, "1");
+	*out = c;
+	return 0;
+fail:
+	kube_client_free(c);
+	return -1;
+}
+
+void kube_client_free(struct kube_client *c)
+{
+	if (!c)
+		return;
+	if (c->h)
+		curl_easy_cleanup(c->h);
+	kube_cred_release(&c->cred);
+	kube_cfg_release(&c->cfg);
+	free(c);
+}
+
+const char *kube_namespace(const struct kube_client *c)
+{
+	return c->cfg.namespace_ ? c->cfg.namespace_ : "default";
+}
+
+const char *kube_server(const struct kube_client *c)
+{
+	return c->cfg.server;
+}
+
+const char *kube_context(const struct kube_client *c)
+{
+	return c->cfg.context ? c->cfg.context : "";
+}
