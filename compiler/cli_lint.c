@@ -75,7 +75,8 @@ static void walk(struct lint *l, const char *dir, int depth)
 		names[n++] = xstrdup(e->d_name);
 	}
 	closedir(dp);
-	qsort(names, n, sizeof *names, cmp_str);
+	if (n)
+		qsort(names, n, sizeof *names, cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		char *path = xasprintf("%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", names[i]);
 		struct stat st;
@@ -86,7 +87,8 @@ static void walk(struct lint *l, const char *dir, int depth)
 				fprintf(stderr, "opsplan lint: skipping '%s': deeper than %d directories\n",
 					path, LINT_MAX_DIR_DEPTH);
 			free(path);
-		} else if (is_plan_name(names[i]) && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		} else if (is_plan_name(names[i]) && (stat(path, &st) < 0 || S_ISREG(st.st_mode))) {
+			/* A plan that cannot be read is reported, not skipped. */
 			add_file(l, path);
 		} else {
 			free(path);

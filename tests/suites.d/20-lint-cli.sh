@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# 20-lint-cli: `opsplan lint` as a user meets it: exit codes, the four
+# formats, directory recursion, colour and NO_COLOR, and hostile input made
+# at test time (each must end in under a second with a located error, exit 1
+# or 2, and no sanitizer report; under SAN=1 $OPSPLAN is the sanitized build).
+set -u
+: "${OPSPLAN:?set OPSPLAN to the binary under test}"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cd "$T"
+fails=0
+ok() { echo "  ok   $1"; }
+bad() { echo "  FAIL $1"; fails=$((fails + 1)); }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+
+# run ARGS...: stdout in out, stderr in err, status in rc, wall ms in ms
+run() {
+	local t0 t1
+	t0=$(date +%s%N)
+	"$OPSPLAN" "$@" >out 2>err
+	rc=$?
+	t1=$(date +%s%N)
+	ms=$(( (t1 - t0) / 1000000 ))
+}
+no_sanitizer_report() { ! grep -qE 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:' err; }
+located() { grep -qE "^$1:[0-9]+:[0-9]+: error\[OP0[0-9][0-9]\]" out; }
+
+# ---- fixtures ---------------------------------------------------------------
+mkdir -p tree/sub/deeper tree/.git tree/node_modules/pkg tree/.hidden
+# A plan every stage accepts (loader, schema, expressions, graph).
+cat > clean.yaml <<'EOF'
+opsplan: 1
+name: fine
+summary: One read-only step
+steps:
+  - id: look
+    title: Read the first pod
+    do: k8s.get
+    with: {kind: Pod, name: "p-0"}
+EOF
+printf 'name: a\nname: b\n' > tree/b.yaml
+printf 'x:\n\ty: 1\n' > tree/a.yml
+printf 'k: [1, 2\n' > tree/sub/deeper/z.yaml
+printf 'a: 1\n---\nb: 2\n' > tree/sub/c.yaml
+printf 'not: [a plan\n' > tree/sub/readme.txt
+printf 'a: [\n' > tree/.git/x.yaml
+printf 'a: [\n' > tree/node_modules/pkg/x.yaml
+printf 'a: [\n' > tree/.hidden/x.yaml
+printf 'a: [\n' > tree/.dot.yaml
+
+# ---- exit codes ---------------------------------------------------------------
+run lint clean.yaml
+check "clean plan: exit 0" test "$rc" = 0
+check "clean plan: nothing on stdout" test ! -s out
+check "clean plan: summary on stderr" grep -qx '0 errors, 0 warnings in 1 file' err
+run lint --quiet clean.yaml
+check "--quiet clean: exit 0, silent" test "$rc" = 0 -a ! -s out -a ! -s err
+
+run lint tree/b.yaml
+check "duplicate key: exit 1" test "$rc" = 1
+check "duplicate key: located text" grep -qx "tree/b.yaml:2:1: error\[OP002\]: duplicate key 'name'" out
+check "duplicate key: snippet and caret" grep -qx '  | ^~~~' out
+check "duplicate key: hint" grep -qx '  = hint: first defined at line 1' out
+check "duplicate key: summary" grep -qx '1 error, 0 warnings in 1 file' err
+run lint --quiet tree/b.yaml
+check "--quiet: errors still printed, no summary" test "$rc" = 1 -a -s out -a ! -s err
+run lint -W error tree/b.yaml
+check "-W error accepted" test "$rc" = 1
+run lint -Werror clean.yaml
+check "-Werror on a clean plan: exit 0" test "$rc" = 0
+
+run lint
+check "no PATH: exit 2 and says so" eval 'test "$rc" = 2 && grep -q "no PATH given" err'
+run lint --frobnicate clean.yaml
+check "unknown option: exit 2 and names it" eval 'test "$rc" = 2 && grep -q "unknown option .--frobnicate." err'
+run lint --format xml clean.yaml
+check "unknown format: exit 2 and names it" eval 'test "$rc" = 2 && grep -q "unknown format .xml." err'
+run lint -W everything clean.yaml
+check "bad -W: exit 2" test "$rc" = 2
+run lint missing.yaml
+check "missing file: exit 2, names it" eval 'test "$rc" = 2 && grep -q "missing.yaml.*No such file" err'
+run lint clean.yaml missing.yaml
+check "missing file among good ones: still exit 2" test "$rc" = 2
+mkdir -p broken && ln -s nowhere.yaml broken/dangling.yaml
+run lint --format json broken
+check "dangling plan link in a directory: exit 2 with OP011" eval 'test "$rc" = 2 && grep -q "\"code\":\"OP011\"" out'
+if [ "$(id -u)" != 0 ]; then
+	printf 'a: 1\n' > locked.yaml && chmod 000 locked.yaml
+	run lint locked.yaml
+	check "unreadable file: exit 2" eval 'test "$rc" = 2 && grep -q "Permission denied" out'
+else
+	echo "  skip unreadable file (running as root reads everything)"
+fi
+run lint --help
+check "--help: exit 0, usage on stdout" eval 'test "$rc" = 0 && grep -q "^usage: opsplan lint" out'
+
+# ---- directory recursion ------------------------------------------------------
+run lint --format json tree
+check "tree: exit 1" test "$rc" = 1
+files=$(python3 -c 'import json,sys; print(" ".join(json.loads(l)["file"] for l in open("out")))')
+check "tree: sorted, recursive, hidden and node_modules skipped, only yaml/yml" \
+	test "$files" = "tree/a.yml tree/b.yaml tree/sub/c.yaml tree/sub/deeper/z.yaml"
+run lint tree/
+check "trailing slash: same files" eval 'grep -q "^tree/sub/c.yaml:" out && ! grep -q "//" out'
+run lint tree
+check "tree: summary counts files" grep -qx '4 errors, 0 warnings in 4 files' err
+mkdir -p empty
+run lint empty
+check "empty directory: exit 0, says so" eval 'test "$rc" = 0 && grep -q "no \*.yaml or \*.yml files under .empty." err'
+run lint tree/.dot.yaml
+check "hidden file named explicitly: linted" test "$rc" = 1
+
+# ---- formats ------------------------------------------------------------------
+run lint --format json tree/b.yaml tree/a.yml
+check "json: one valid object per finding with every field" python3 - <<'EOF'
+import json
+rows = [json.loads(l) for l in open("out")]
+assert len(rows) == 2, rows
+for r in rows:
+    assert set(r) == {"file", "line", "col", "end_line", "end_col", "severity", "code", "slug", "message", "hints"}, r
+b = [r for r in rows if r["file"] == "tree/b.yaml"][0]
+assert (b["line"], b["col"], b["end_line"], b["end_col"]) == (2, 1, 2, 5), b
+assert b["code"] == "OP002" and b["slug"] == "yaml-duplicate-key" and b["severity"] == "error"
+assert b["hints"] == ["first defined at line 1"]
+a = [r for r in rows if r["file"] == "tree/a.yml"][0]
+assert a["code"] == "OP003" and (a["line"], a["col"]) == (2, 1), a
+EOF
+check "json: no summary on stderr" test ! -s err
+
+run lint --format sarif tree clean.yaml
+check "sarif: exit 1" test "$rc" = 1
+check "sarif: one 2.1.0 log for the whole run" python3 - <<'EOF'
+import json
+log = json.load(open("out"))
+assert log["version"] == "2.1.0" and len(log["runs"]) == 1
+run = log["runs"][0]
+rules = [r["id"] for r in run["tool"]["driver"]["rules"]]
+assert rules == sorted(set(rules)) and set(rules) == {"OP001", "OP002", "OP003", "OP004"}, rules
+res = run["results"]
+assert len(res) == 4, res
+uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in res]
+assert uris == ["tree/a.yml", "tree/b.yaml", "tree/sub/c.yaml", "tree/sub/deeper/z.yaml"], uris
+for r in res:
+    assert rules[r["ruleIndex"]] == r["ruleId"] and r["level"] == "error" and r["message"]["text"]
+    reg = r["locations"][0]["physicalLocation"]["region"]
+    assert reg["startLine"] >= 1 and reg["startColumn"] >= 1
+EOF
+run lint --format sarif clean.yaml
+check "sarif: a clean run is still one valid log" python3 -c 'import json; assert json.load(open("out"))["runs"][0]["results"] == []'
+check "sarif: clean exit 0" test "$rc" = 0
+
+run lint --format github tree/b.yaml
+check "github: annotation line" grep -qx "::error file=tree/b.yaml,line=2,col=1,endLine=2,endColumn=5,title=OP002::duplicate key 'name'%0Ahint: first defined at line 1" out
+mkdir -p 'we,ird' && cp tree/b.yaml 'we,ird/100%.yaml'
+run lint --format github 'we,ird'
+check "github: property escaping of ',' and '%'" grep -q "^::error file=we%2Cird/100%25.yaml,line=2" out
+
+# ---- colour ---------------------------------------------------------------------
+run lint tree/b.yaml
+check "no colour when stdout is not a terminal" eval '! grep -q $'"'"'\033'"'"' out'
+if script -qec true /dev/null >/dev/null 2>&1; then
+	script -qec "$OPSPLAN lint tree/b.yaml" /dev/null > tty.out 2>&1
+	check "colour on a terminal" grep -q $'\033\[' tty.out
+	NO_COLOR=1 script -qec "$OPSPLAN lint tree/b.yaml" /dev/null > tty.out 2>&1
+	check "NO_COLOR turns colour off on a terminal" eval '! grep -q $'"'"'\033\['"'"' tty.out && grep -q "error\[OP002\]" tty.out'
+	script -qec "$OPSPLAN lint --format json tree/b.yaml" /dev/null > tty.out 2>&1
+	check "json never coloured" eval '! grep -q $'"'"'\033\['"'"' tty.out'
+else
+	echo "  skip colour on a terminal (script(1) cannot open a pty here)"
+fi
+
+# ---- hostile input ------------------------------------------------------------
+# hostile NAME WHAT: lint NAME; under a second, a located error, exit 1 or 2,
+# no sanitizer report.
+hostile() {
+	local f=$1 what=$2
+	run lint "$f"
+	check "$what: exit 1 or 2 (got $rc)" test "$rc" = 1 -o "$rc" = 2
+	check "$what: under a second (${ms} ms)" test "$ms" -lt 1000
+	check "$what: located error" located "$f"
+	check "$what: no sanitizer report" no_sanitizer_report
+}
+python3 - <<'EOF'
+with open("laughs.yaml", "w") as f:
+    f.write('a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n')
+    for i in range(1, 10):
+        p, c = chr(96 + i), chr(97 + i)
+        f.write(f"{c}: &{c} [" + ",".join([f"*{p}"] * 9) + "]\n")
+with open("deep.yaml", "w") as f:
+    f.write("[" * 10000 + "]" * 10000 + "\n")
+with open("deepblock.yaml", "w") as f:
+    for i in range(1000):
+        f.write(" " * i + "k:\n")
+with open("badutf8.yaml", "w", encoding="latin-1") as f:
+    f.write("name: caf\xe9\n")
+EOF
+hostile laughs.yaml "billion laughs"
+check "billion laughs: OP005" grep -q 'error\[OP005\]' out
+hostile deep.yaml "10,000 nested flow sequences"
+check "deep flow: OP006" grep -q 'error\[OP006\]' out
+hostile deepblock.yaml "1,000 nested block mappings"
+check "deep block: OP006" grep -q 'error\[OP006\]' out
+hostile badutf8.yaml "invalid UTF-8"
+check "invalid UTF-8: OP008 at the byte" grep -q '^badutf8.yaml:1:10: error\[OP008\]' out
+truncate -s 100M big.yaml
+hostile big.yaml "a 100 MB file"
+check "100 MB: OP007" grep -q 'error\[OP007\]' out
+head -c 65536 /dev/urandom > random.yaml
+hostile random.yaml "random bytes"
+
+# 100 MB through a pipe: the reader stops at the limit instead of reading it all.
+t0=$(date +%s%N)
+yes 'key: value' 2>/dev/null | head -c 100000000 | "$OPSPLAN" lint /dev/stdin >out 2>err
+rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "100 MB on a pipe: OP007, exit 1 (got $rc)" eval 'test "$rc" = 1 && grep -q "error\[OP007\]" out'
+check "100 MB on a pipe: under a second (${ms} ms)" test "$ms" -lt 1000
+check "100 MB on a pipe: no sanitizer report" no_sanitizer_report
+
+# Valid UTF-8 garbage made of YAML's own punctuation: whatever it parses to,
+# the loader must answer (0 or 1) without a crash or a sanitizer report.
+for i in 1 2 3 4 5 6 7 8; do
+	LC_ALL=C tr -dc '[]{}:,?*&!|>"#%@ \n\t-abc' < /dev/urandom | head -c 4000 > noise$i.yaml
+done
+crashed=0; slow=0; unlocated=0
+for i in 1 2 3 4 5 6 7 8; do
+	run lint noise$i.yaml
+	if [ "$rc" -gt 2 ] || ! no_sanitizer_report; then crashed=$((crashed + 1)); cp noise$i.yaml "/tmp/opsplan-noise-crash-$i.yaml"; fi
+	[ "$ms" -lt 1000 ] || slow=$((slow + 1))
+	if [ "$rc" = 1 ] && ! located "noise$i.yaml"; then unlocated=$((unlocated + 1)); fi
+done
+check "YAML punctuation noise: no crash (saved to /tmp/opsplan-noise-crash-* if any)" test "$crashed" = 0
+check "YAML punctuation noise: each under a second" test "$slow" = 0
+check "YAML punctuation noise: every finding located" test "$unlocated" = 0
+
+echo "20-lint-cli: $fails failed"
+[ "$fails" = 0 ]
