@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# bench/run.sh - `make bench`: opsplan's speed against baselines measured in
+# the same run on the same bytes, printed as one table.
+#
+# Sections: each is a function section_NAME that measures something and adds
+# rows with `row MEASURE VALUE TARGET VERDICT`.  To add one, define the
+# function below the others and append NAME to SECTIONS.  Shared state:
+#   $OPSPLAN  binary under test        $WORK    scratch directory (removed)
+#   $CORPUS   1,000 plans (made by section_corpus, which runs first)
+#   $WALL     bench/wall.c: `$WALL N CMD...` -> median_us min_us max_us maxrss_kib status
+set -u
+cd "$(dirname "$0")/.."
+OPSPLAN=${OPSPLAN:-$PWD/bin/opsplan}
+N_PLANS=${BENCH_PLANS:-1000}
+[ -x "$OPSPLAN" ] || { echo "bench: $OPSPLAN is not built (make all)"; exit 2; }
+B=build/bench
+mkdir -p "$B"
+cc -O2 -Wall -Wextra -Werror -o "$B/yaml_events" bench/yaml_events.c $(pkg-config --cflags --libs yaml-0.1) || exit 2
+cc -O2 -Wall -Wextra -Werror -o "$B/wall" bench/wall.c || exit 2
+WALL=$B/wall
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+CORPUS=$WORK/corpus
+
+ROWS=()
+row() { ROWS+=("$1|$2|$3|$4"); }
+verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v + 0 <= t + 0) ? "ok" : "MISSED" }'; }
+ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
+
+# ---- corpus ----------------------------------------------------------------
+section_corpus() {
+	local template=plans/patroni-hotfix.yaml src
+	if [ -f "$template" ]; then src="copies of $template"; else src="generated Patroni-style plans ($template not there yet)"; template=""; fi
+	python3 bench/gen_corpus.py "$CORPUS" "$N_PLANS" $template || exit 2
+	CORPUS_BYTES=$(cat "$CORPUS"/*.yaml | wc -c)
+	local findings
+	findings=$("$OPSPLAN" lint --format json "$CORPUS" 2>/dev/null | python3 -c \
+		'import json,sys; print(len({json.loads(l)["file"] for l in sys.stdin if l.strip()}))')
+	echo "corpus: $N_PLANS $src, $CORPUS_BYTES bytes ($((CORPUS_BYTES / N_PLANS)) per plan), $findings with findings"
+	row "corpus" "$N_PLANS plans, $(awk -v b="$CORPUS_BYTES" 'BEGIN{printf "%.1f", b/1048576}') MiB" "" ""
+	row "plans with findings" "$findings" "0 (clean: every built stage runs)" "$([ "$findings" = 0 ] && echo ok || echo MISSED)"
+}
+
+# ---- lint throughput against a bare libyaml parse ---------------------------
+section_lint() {
+	local runs=5 bare lint one
+	read -r -a bare <<<"$("$WALL" "$runs" "$B/yaml_events" "$CORPUS"/*.yaml)"
+	read -r -a lint <<<"$("$WALL" "$runs" "$OPSPLAN" lint --quiet "$CORPUS")"
+	read -r -a one <<<"$("$WALL" 50 "$OPSPLAN" lint --quiet "$CORPUS/plan-0000.yaml")"
+	local mbs_bare mbs_lint pps ratio
+	mbs_bare=$(awk -v b="$CORPUS_BYTES" -v u="${bare[0]}" 'BEGIN { printf "%.1f", b / 1048576 / (u / 1e6) }')
+	mbs_lint=$(awk -v b="$CORPUS_BYTES" -v u="${lint[0]}" 'BEGIN { printf "%.1f", b / 1048576 / (u / 1e6) }')
+	pps=$(awk -v n="$N_PLANS" -v u="${lint[0]}" 'BEGIN { printf "%.0f", n / (u / 1e6) }')
+	ratio=$(awk -v a="${lint[0]}" -v b="${bare[0]}" 'BEGIN { printf "%.2f", a / b }')
+	row "libyaml events, corpus (median of $runs)" "$(ms "${bare[0]}") ms, $mbs_bare MB/s" "baseline" ""
+	row "opsplan lint, corpus (median of $runs)" "$(ms "${lint[0]}") ms, $mbs_lint MB/s, $pps plans/s" "" "exit ${lint[4]}"
+	row "lint / bare parse" "${ratio}x" "<= 3x" "$(verdict "$ratio" 3)"
+	row "lint one plan, with process start (median of 50)" "$(ms "${one[0]}") ms (min $(ms "${one[1]}"), max $(ms "${one[2]}"))" "< 5 ms" "$(verdict "$(ms "${one[0]}")" 4.999)"
+	row "peak RSS, lint of the corpus" "$(( lint[3] / 1024 )) MiB ($(( lint[3] )) KiB)" "" ""
+	row "peak RSS, bare parse of the corpus" "$(( bare[3] / 1024 )) MiB" "baseline" ""
+}
+
+SECTIONS=(corpus lint)
+for s in "${SECTIONS[@]}"; do
+	"section_$s"
+done
+
+# ---- the table --------------------------------------------------------------
+w1=7 w2=5 w3=6
+for r in "${ROWS[@]}"; do
+	IFS='|' read -r a b c d <<<"$r"
+	[ ${#a} -gt $w1 ] && w1=${#a}
+	[ ${#b} -gt $w2 ] && w2=${#b}
+	[ ${#c} -gt $w3 ] && w3=${#c}
+done
+echo
+printf "%-${w1}s  %-${w2}s  %-${w3}s  %s\n" measure value target verdict
+printf "%-${w1}s  %-${w2}s  %-${w3}s  %s\n" "$(printf '%*s' "$w1" '' | tr ' ' -)" "$(printf '%*s' "$w2" '' | tr ' ' -)" "$(printf '%*s' "$w3" '' | tr ' ' -)" -------
+for r in "${ROWS[@]}"; do
+	IFS='|' read -r a b c d <<<"$r"
+	printf "%-${w1}s  %-${w2}s  %-${w3}s  %s\n" "$a" "$b" "$c" "$d"
+done
