@@ -245,7 +245,7 @@ static void check_silence(struct checker *C, const struct ynode *n, struct plan_
 		}
 		if (!ynode_is_string(v) || !*v->str) {
 			struct diag *g = diag_add(C->d, OP035, &v->loc, "silencing '%s' needs a reason, got %s",
-						  k->str, got(v));
+						  k->str, ynode_is_string(v) ? "an empty string" : got(v));
 			diag_hint(g, "write why the finding does not apply: %s: \"...\"", k->str);
 			continue;
 		}
