@@ -43,9 +43,26 @@ static const struct help helps[] = {
 	 "\n"
 	 "Execute PLAN (default: the Patroni hot fix) against a namespace.\n"},
 	{"runs",
-	 "usage: opsplan runs [show RUN]\n"
+	 "usage: opsplan runs [--journal DIR] [--format text|json]\n"
+	 "       opsplan runs show RUN [--journal DIR] [--report text|md|json|FILE.md|FILE.json]\n"
 	 "\n"
-	 "List the recorded runs, or print one.\n"},
+	 "List the recorded runs (id, plan, namespace/cluster, start, state, duration), or\n"
+	 "print the report of one: every step with its status, attempts, duration and\n"
+	 "evidence, brackets, windows, time in maintenance, gates and the exit code.\n"
+	 "Reading never changes a journal; a torn tail is reported, and cut only by\n"
+	 "'opsplan run --resume'.\n"
+	 "\n"
+	 "  --journal DIR  where the journals are (default $XDG_STATE_HOME/opsplan/runs,\n"
+	 "                 else ~/.local/state/opsplan/runs)\n"
+	 "  --format F     the list as text (default) or json\n"
+	 "  RUN            a run id, a unique prefix of one, or the path of a journal\n"
+	 "  --report R     text (default), md (Markdown), json, or a file name ending\n"
+	 "                 in .md or .json to write the report there\n"
+	 "\n"
+	 "States: done, failed, stopped, interrupted (from the run's last record), running\n"
+	 "(its lock is held), incomplete (it ended without a final record: resumable),\n"
+	 "corrupt (the journal is damaged in the middle).\n"
+	 "Exit status: 0 ok, 2 usage error, unknown run or unreadable journal.\n"},
 	{"rbac",
 	 "usage: opsplan rbac PLAN\n"
 	 "\n"

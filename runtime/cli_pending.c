@@ -15,5 +15,4 @@ int cli_compile(int argc, char **argv) { (void)argc; (void)argv; return pending(
 int cli_graph(int argc, char **argv) { (void)argc; (void)argv; return pending("graph"); }
 int cli_explain(int argc, char **argv) { (void)argc; (void)argv; return pending("explain"); }
 int cli_run(int argc, char **argv) { (void)argc; (void)argv; return pending("run"); }
-int cli_runs(int argc, char **argv) { (void)argc; (void)argv; return pending("runs"); }
 int cli_rbac(int argc, char **argv) { (void)argc; (void)argv; return pending("rbac"); }

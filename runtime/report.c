@@ -356,14 +356,14 @@ json_t *report_json(const struct journal_records *r)
 
 /* ---- rendering helpers ---------------------------------------------- */
 
-static void fmt_dur(char *out, size_t n, json_int_t ms)
+void report_duration(char *out, size_t n, long long ms)
 {
 	if (ms < 0)
 		snprintf(out, n, "-");
 	else if (ms < 1000)
-		snprintf(out, n, "%" JSON_INTEGER_FORMAT "ms", ms);
+		snprintf(out, n, "%lldms", ms);
 	else if (ms < 60000)
-		snprintf(out, n, "%.1fs", (double)ms / 1000.0);
+		snprintf(out, n, "%d.%ds", (int)(ms / 1000), (int)(ms % 1000 / 100));
 	else if (ms < 3600000)
 		snprintf(out, n, "%dm%02ds", (int)(ms / 60000), (int)(ms / 1000 % 60));
 	else
@@ -513,7 +513,7 @@ static void text_spans(const json_t *doc, FILE *out)
 	if (json_array_size(brackets))
 		fprintf(out, "\nbrackets\n");
 	json_array_foreach(brackets, i, s) {
-		fmt_dur(d, sizeof d, iget(s, "duration_ms", -1));
+		report_duration(d, sizeof d, iget(s, "duration_ms", -1));
 		fprintf(out, "  %-12s opened %s", sget(s, "bracket"), clock_of(s, "opened", a, sizeof a));
 		if (sget(s, "step"))
 			fprintf(out, " by %s", sget(s, "step"));
@@ -529,16 +529,16 @@ static void text_spans(const json_t *doc, FILE *out)
 		fprintf(out, "\nwindows\n");
 	json_array_foreach(windows, i, s) {
 		json_int_t el = iget(s, "elapsed_ms", iget(s, "duration_ms", -1));
-		fmt_dur(d, sizeof d, el);
+		report_duration(d, sizeof d, el);
 		char w[32];
-		fmt_dur(w, sizeof w, iget(s, "within_ms", -1));
+		report_duration(w, sizeof w, iget(s, "within_ms", -1));
 		const char *verdict = json_is_true(json_object_get(s, "unclosed")) ? "NOT CLOSED"
 				      : json_is_true(json_object_get(s, "exceeded")) ? "EXCEEDED"
 				      : "ok";
 		fprintf(out, "  %-12s within %s, took %s, %s\n", sget(s, "window"), w, d, verdict);
 	}
 	if (json_array_size(brackets)) {
-		fmt_dur(d, sizeof d, iget(doc, "maintenance_ms", 0));
+		report_duration(d, sizeof d, iget(doc, "maintenance_ms", 0));
 		fprintf(out, "\ntime in maintenance: %s\n", d);
 	}
 }
@@ -591,7 +591,7 @@ static void text_steps(const json_t *doc, FILE *out)
 		char st[16], d[32];
 		char *name = step_name(row);
 		char *sum = row_summary(row, 60);
-		fmt_dur(d, sizeof d, iget(row, "duration_ms", -1));
+		report_duration(d, sizeof d, iget(row, "duration_ms", -1));
 		fprintf(out, "  %-10s %-*s %8" JSON_INTEGER_FORMAT "  %-8s  %8s%s%s\n", sget(row, "status"), w, name,
 			iget(row, "attempts", 0), clock_of(row, "start", st, sizeof st), d, *sum ? "  " : "", sum);
 		free(name);
@@ -618,7 +618,7 @@ static void text_steps(const json_t *doc, FILE *out)
 static void render_text(const json_t *doc, FILE *out)
 {
 	char d[32];
-	fmt_dur(d, sizeof d, iget(doc, "duration_ms", 0));
+	report_duration(d, sizeof d, iget(doc, "duration_ms", 0));
 	char *ex = exit_str(doc);
 	fprintf(out, "run %s\n", run_str(doc, "run_id"));
 	fprintf(out, "  plan      %s (ir %s)\n", run_str(doc, "plan"), run_str(doc, "ir_hash"));
@@ -737,7 +737,7 @@ static void md_steps(const json_t *doc, FILE *out)
 		char st[16], d[32];
 		char *name = step_name(row);
 		char *sum = row_summary(row, 120);
-		fmt_dur(d, sizeof d, iget(row, "duration_ms", -1));
+		report_duration(d, sizeof d, iget(row, "duration_ms", -1));
 		fprintf(out, "| %s | ", sget(row, "status"));
 		md_code_cell(out, name);
 		fprintf(out, " | %" JSON_INTEGER_FORMAT " | %s | %s | ", iget(row, "attempts", 0),
@@ -757,11 +757,11 @@ static void md_spans(const json_t *doc, FILE *out)
 	json_t *s;
 	json_t *brackets = json_object_get(doc, "brackets"), *windows = json_object_get(doc, "windows");
 	if (json_array_size(brackets)) {
-		fmt_dur(d, sizeof d, iget(doc, "maintenance_ms", 0));
+		report_duration(d, sizeof d, iget(doc, "maintenance_ms", 0));
 		fprintf(out, "\n## Brackets\n\nTime in maintenance: **%s**\n\n", d);
 	}
 	json_array_foreach(brackets, i, s) {
-		fmt_dur(d, sizeof d, iget(s, "duration_ms", -1));
+		report_duration(d, sizeof d, iget(s, "duration_ms", -1));
 		fprintf(out, "- ");
 		md_code(out, sget(s, "bracket"));
 		fprintf(out, ": opened %s", clock_of(s, "opened", a, sizeof a));
@@ -775,8 +775,8 @@ static void md_spans(const json_t *doc, FILE *out)
 	if (json_array_size(windows))
 		fprintf(out, "\n## Windows\n\n| window | within | took | verdict |\n|---|---:|---:|---|\n");
 	json_array_foreach(windows, i, s) {
-		fmt_dur(d, sizeof d, iget(s, "elapsed_ms", iget(s, "duration_ms", -1)));
-		fmt_dur(w, sizeof w, iget(s, "within_ms", -1));
+		report_duration(d, sizeof d, iget(s, "elapsed_ms", iget(s, "duration_ms", -1)));
+		report_duration(w, sizeof w, iget(s, "within_ms", -1));
 		const char *verdict = json_is_true(json_object_get(s, "unclosed")) ? "not closed"
 				      : json_is_true(json_object_get(s, "exceeded")) ? "**exceeded**"
 				      : "ok";
@@ -814,7 +814,7 @@ static void md_events(const json_t *doc, FILE *out)
 static void render_md(const json_t *doc, FILE *out)
 {
 	char d[32];
-	fmt_dur(d, sizeof d, iget(doc, "duration_ms", 0));
+	report_duration(d, sizeof d, iget(doc, "duration_ms", 0));
 	char *ex = exit_str(doc);
 	fprintf(out, "# Run `%s`\n\n", run_str(doc, "run_id"));
 	fprintf(out, "| | |\n|---|---|\n");

@@ -35,4 +35,8 @@ int report_render(const struct journal_records *r, enum report_format fmt, FILE 
  * owns the reference. */
 json_t *report_json(const struct journal_records *r);
 
+/* A duration as people read it: "850ms", "1.2s", "4m12s", "1h02m03s"; "-"
+ * when ms < 0.  out should hold 32 bytes. */
+void report_duration(char *out, size_t n, long long ms);
+
 #endif
