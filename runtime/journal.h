@@ -190,8 +190,8 @@ int journal_default_dir(char **out, struct journal_err *err);
  * digits).  out must hold JOURNAL_RUN_ID_MAX bytes. */
 void journal_run_id(char *out, const char *plan, time_t now);
 
-/* Find RUN in dir: an exact run id, a unique prefix of one, or a path to a
- * .jsonl file.  *path_out is the caller's (free). */
+/* Find RUN in dir: an exact run id, a unique prefix of one, a unique part of
+ * one (e.g. its random suffix), or a path to a .jsonl file.  *path_out is the caller's (free). */
 int journal_resolve(const char *dir, const char *run, char **path_out, struct journal_err *err);
 
 struct journal_run_info {

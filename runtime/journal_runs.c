@@ -129,6 +129,15 @@ int journal_resolve(const char *dir, const char *run, char **path_out, struct jo
 			hits++;
 		}
 	}
+	/* then a unique part of one, e.g. its random suffix */
+	if (hits == 0) {
+		for (size_t i = 0; i < n; i++) {
+			if (strstr(ids[i], run)) {
+				hit = ids[i];
+				hits++;
+			}
+		}
+	}
 	if (hits == 1)
 		*path_out = xasprintf("%s/%s.jsonl", dir, hit);
 	else if (hits == 0)

@@ -770,7 +770,9 @@ static void md_spans(const json_t *doc, FILE *out)
 		if (json_is_true(json_object_get(s, "unclosed")))
 			fprintf(out, ", **not closed** (open %s at the end of the journal)\n", d);
 		else
-			fprintf(out, ", closed %s (%s)\n", clock_of(s, "closed", b, sizeof b), d);
+			fprintf(out, ", closed %s%s%s%s (%s)\n", clock_of(s, "closed", b, sizeof b),
+				sget(s, "close_step") ? " by `" : "", sget(s, "close_step") ? sget(s, "close_step") : "",
+				sget(s, "close_step") ? "`" : "", d);
 	}
 	if (json_array_size(windows))
 		fprintf(out, "\n## Windows\n\n| window | within | took | verdict |\n|---|---:|---:|---|\n");

@@ -489,6 +489,10 @@ static void test_runs_list_and_resolve(void **state)
 	free(path);
 	assert_int_equal(journal_resolve(f->runs, "20261126T", &path, &err), JOURNAL_EINVAL);
 	assert_non_null(strstr(err.msg, "ambiguous"));
+	assert_int_equal(journal_resolve(f->runs, "bbbb", &path, &err), 0);   /* a unique part */
+	assert_string_equal(path, p2);
+	free(path);
+	assert_int_equal(journal_resolve(f->runs, "-demo-", &path, &err), JOURNAL_EINVAL);
 	assert_int_equal(journal_resolve(f->runs, "nope", &path, &err), JOURNAL_ENOTFOUND);
 	assert_int_equal(journal_resolve(f->runs, p2, &path, &err), 0);
 	free(path);
