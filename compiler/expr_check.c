@@ -430,6 +430,9 @@ static const struct type *arith(struct ck *c, struct expr *e, const struct type 
 
 static const struct type *check_bin(struct ck *c, struct expr *e)
 {
+	/* P == null reads P only to test it, like has(P) */
+	int null_test = (e->op == OP_EQ || e->op == OP_NE) && (e->l->kind == E_NULL || e->r->kind == E_NULL);
+	c->in_has += null_test;
 	const struct type *l = check(c, e->l);
 	if (e->op == OP_AND || e->op == OP_OR) {
 		struct guard *saved = c->guards;
@@ -439,6 +442,7 @@ static const struct type *check_bin(struct ck *c, struct expr *e)
 		return &type_bool;
 	}
 	const struct type *r = check(c, e->r);
+	c->in_has -= null_test;
 	switch (e->op) {
 	case OP_EQ:
 	case OP_NE:
