@@ -448,6 +448,9 @@ static json_t *sarif_uri(const char *file)
 	while (file[0] == '.' && file[1] == '/')
 		file += 2;
 	struct strbuf b = {0};
+	/* Outside the working tree: an absolute file URI, at least valid. */
+	if (file[0] == '/')
+		sb_puts(&b, "file://");
 	for (const unsigned char *p = (const unsigned char *)file; *p; p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
 		    strchr("-._~/", *p))
@@ -478,15 +481,15 @@ static json_t *sarif_result(const struct diag *g, size_t rule_index)
 		json_t *phys = json_object();
 		json_object_set_new(phys, "artifactLocation", json_pack("{s:o}", "uri", sarif_uri(g->loc.file)));
 		const struct loc *l = &g->loc;
-		if (l->line) {
-			json_t *reg = json_pack("{s:i,s:i}", "startLine", (int)l->line, "startColumn",
-						(int)(l->col ? l->col : 1));
-			if (l->end_line > l->line || (l->end_line == l->line && l->end_col > l->col)) {
-				json_object_set_new(reg, "endLine", json_integer(l->end_line));
-				json_object_set_new(reg, "endColumn", json_integer(l->end_col));
-			}
-			json_object_set_new(phys, "region", reg);
+		/* GitHub code scanning needs region.startLine on every result: a
+		 * finding about the whole file (it cannot be read) points at line 1. */
+		json_t *reg = json_pack("{s:i,s:i}", "startLine", (int)(l->line ? l->line : 1),
+					"startColumn", (int)(l->line && l->col ? l->col : 1));
+		if (l->line && (l->end_line > l->line || (l->end_line == l->line && l->end_col > l->col))) {
+			json_object_set_new(reg, "endLine", json_integer(l->end_line));
+			json_object_set_new(reg, "endColumn", json_integer(l->end_col));
 		}
+		json_object_set_new(phys, "region", reg);
 		json_array_append_new(locs, json_pack("{s:o}", "physicalLocation", phys));
 	}
 	json_object_set_new(r, "locations", locs);

@@ -2,13 +2,13 @@
 # tests/fuzz/run.sh - `make fuzz`: build tests/fuzz/fuzz_lint.c with clang's
 # libFuzzer, ASan and UBSan against the library sources, seed it from
 # tests/compiler/cases and plans/, and run it for FUZZ_SECONDS (default 60).
-# The corpus grows in build-fuzz/corpus across runs; a crash leaves its input
-# in build-fuzz/artifacts/ and fails the run.
+# The corpus grows in build/fuzz/corpus across runs; a crash leaves its input
+# in build/fuzz/artifacts/ and fails the run.
 set -u
 cd "$(dirname "$0")/../.."
 SECS=${FUZZ_SECONDS:-60}
 CLANG=${CLANG:-clang}
-OUT=build-fuzz
+OUT=build/fuzz   # under build/: ignored by git, removed by make clean
 command -v "$CLANG" >/dev/null || { echo "fuzz: clang is not installed (apt-get install clang libclang-rt-14-dev)"; exit 2; }
 mkdir -p "$OUT/obj" "$OUT/corpus" "$OUT/artifacts"
 PKGS="yaml-0.1 libcurl jansson libpcre2-8"

@@ -291,6 +291,8 @@ static void test_sarif(void **state)
 	diag_add(&d, OP001, &l, "third");
 	struct loc dot = at("./x.yml", 0, 0, 0);
 	diag_add(&d, OP011, &dot, "fourth");
+	struct loc outside = at("/nonexistent-root/p.yaml", 1, 1, 2);
+	diag_add(&d, OP001, &outside, "fifth");
 	free(abs);
 	char *out = render(&d, DIAG_SARIF, 0);
 	json_error_t err;
@@ -308,7 +310,7 @@ static void test_sarif(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(rules, 1), "id")), "OP002");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(rules, 2), "id")), "OP011");
 	json_t *results = json_object_get(run, "results");
-	assert_int_equal(json_array_size(results), 4);
+	assert_int_equal(json_array_size(results), 5);
 	json_t *r0 = json_array_get(results, 0);
 	assert_string_equal(json_string_value(json_object_get(r0, "ruleId")), "OP002");
 	assert_int_equal(json_integer_value(json_object_get(r0, "ruleIndex")), 1);
@@ -333,12 +335,18 @@ static void test_sarif(void **state)
 			    "plans/my%20plan.yaml");
 	reg = json_object_get(phys, "region");
 	assert_null(json_object_get(reg, "endColumn"));   /* empty range: start only */
-	/* no line: the file, no region */
+	/* no line: the file, at line 1 (GitHub needs a startLine) */
 	json_t *r3 = json_array_get(results, 3);
 	phys = json_object_get(json_array_get(json_object_get(r3, "locations"), 0), "physicalLocation");
 	assert_string_equal(json_string_value(json_object_get(json_object_get(phys, "artifactLocation"), "uri")),
 			    "x.yml");
-	assert_null(json_object_get(phys, "region"));
+	reg = json_object_get(phys, "region");
+	assert_int_equal(json_integer_value(json_object_get(reg, "startLine")), 1);
+	assert_null(json_object_get(reg, "endLine"));
+	json_t *r4 = json_array_get(results, 4);
+	phys = json_object_get(json_array_get(json_object_get(r4, "locations"), 0), "physicalLocation");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(phys, "artifactLocation"), "uri")),
+			    "file:///nonexistent-root/p.yaml");
 	json_decref(log);
 	free(out);
 	diag_release(&d);
