@@ -47,17 +47,22 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
 static int parse_args(int argc, char **argv, struct runs_args *a)
 {
 	memset(a, 0, sizeof *a);
+	static const char *const names[] = {"--journal", "--format", "--report"};
 	for (int i = 1; i < argc; i++) {
-		const char *v;
 		const char *arg = argv[i];
+		const char **slot[] = {&a->dir, &a->format, &a->report};
+		int matched = 0;
+		for (size_t k = 0; k < 3 && !matched; k++) {
+			const char *v = opt_value(argc, argv, &i, names[k]);
+			if (v) {
+				*slot[k] = v;
+				matched = 1;
+			}
+		}
+		if (matched)
+			continue;
 		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
 			a->help = 1;
-		} else if ((v = opt_value(argc, argv, &i, "--journal")) != NULL) {
-			a->dir = v;
-		} else if ((v = opt_value(argc, argv, &i, "--format")) != NULL) {
-			a->format = v;
-		} else if ((v = opt_value(argc, argv, &i, "--report")) != NULL) {
-			a->report = v;
 		} else if (arg[0] == '-') {
 			return usage_error("unknown or incomplete option '%s'", arg);
 		} else if (!a->show && !strcmp(arg, "show") && !a->run) {

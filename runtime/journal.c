@@ -16,6 +16,7 @@
 
 #include "journal_impl.h"
 #include "mem.h"
+#include "redact.h"
 
 /* ---- kinds ----------------------------------------------------------- */
 
@@ -246,14 +247,37 @@ static int secret_name(const char *key)
 	return 0;
 }
 
+/* The replacement of a string value that carries a secret, or NULL when it
+ * carries none: "Bearer ..." as a whole, else what redact.c scrubs (secrets
+ * the kube client registered, credential patterns inside free text such as
+ * an error message). */
+static json_t *redacted_string(const json_t *e)
+{
+	if (!json_is_string(e))
+		return NULL;
+	const char *s = json_string_value(e);
+	if (!strncasecmp(s, "bearer ", 7))
+		return json_string("[redacted]");
+	char *t = redact_text(s);
+	json_t *r = NULL;
+	if (strcmp(t, s) != 0) {
+		r = json_string(t);
+		if (!r)
+			r = json_string("[redacted]");
+	}
+	free(t);
+	return r;
+}
+
 void journal_redact(json_t *v)
 {
 	if (json_is_array(v)) {
 		size_t i;
 		json_t *e;
 		json_array_foreach(v, i, e) {
-			if (json_is_string(e) && !strncasecmp(json_string_value(e), "bearer ", 7))
-				json_array_set_new(v, i, json_string("[redacted]"));
+			json_t *r = redacted_string(e);
+			if (r)
+				json_array_set_new(v, i, r);
 			else
 				journal_redact(e);
 		}
@@ -268,9 +292,9 @@ void journal_redact(json_t *v)
 	const char *key;
 	json_t *e;
 	json_object_foreach(v, key, e) {
-		if (secret_name(key) ||
-		    (json_is_string(e) && !strncasecmp(json_string_value(e), "bearer ", 7)))
-			json_object_set_new(v, key, json_string("[redacted]"));
+		json_t *r = secret_name(key) ? json_string("[redacted]") : redacted_string(e);
+		if (r)
+			json_object_set_new(v, key, r);
 		else
 			journal_redact(e);
 	}

@@ -234,7 +234,10 @@ int journal_lock_held(const char *dir, const char *ns, const char *cluster, char
  * case) token, password, passwd, passphrase, secret, authorization, cookie,
  * client-key or private-key; the value of {"name": <such a name>, "value": V}
  * pairs (container env); and strings starting with "Bearer ".  Blanked values
- * become "[redacted]".  Applied to every record journal_append writes. */
+ * become "[redacted]".  Every other string goes through redact_text
+ * (redact.h): secrets the kube client registered and credential patterns
+ * inside free text are scrubbed too.  Applied to every record
+ * journal_append writes. */
 void journal_redact(json_t *v);
 
 /* ---- fault injection (tests) ---------------------------------------- */

@@ -115,7 +115,8 @@ int journal_resolve(const char *dir, const char *run, char **path_out, struct jo
 	int rc = list_ids(dir, &ids, &n, err);
 	if (rc < 0)
 		return rc;
-	qsort(ids, n, sizeof *ids, cmp_str);
+	if (n)
+		qsort(ids, n, sizeof *ids, cmp_str);
 	const char *hit = NULL;
 	size_t hits = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -206,7 +207,8 @@ int journal_list_runs(const char *dir, struct journal_run_info **out, size_t *n,
 	int rc = list_ids(dir, &ids, &nids, err);
 	if (rc < 0)
 		return rc;
-	qsort(ids, nids, sizeof *ids, cmp_str);
+	if (nids)
+		qsort(ids, nids, sizeof *ids, cmp_str);
 	*out = xcalloc(nids ? nids : 1, sizeof **out);
 	for (size_t i = 0; i < nids; i++)
 		summarize(dir, ids[i], &(*out)[i]);
