@@ -211,21 +211,12 @@ static int check_utf8(struct loader *L)
 			continue;
 		}
 		struct loc l;
-		/* The locator is not built yet: count lines by LF here. */
-		size_t line = 1, ls = 0;
-		for (size_t j = 0; j < i; j++)
-			if (p[j] == '\n') {
-				line++;
-				ls = j + 1;
-			}
-		memset(&l, 0, sizeof l);
-		l.file = L->doc->file;
-		l.line = l.end_line = (uint32_t)line;
-		l.col = (uint32_t)(i - ls) + 1;
-		l.end_col = l.col + 1;
-		l.off = (uint32_t)i;
-		l.end_off = (uint32_t)i + 1;
-		diag_add(L->d, OP008, &l, "invalid UTF-8 byte 0x%02x in '%s'", p[i], L->doc->file);
+		loc_from_off(L, &l, i, i + 1);
+		struct diag *g = diag_add(L->d, OP008, &l, "invalid UTF-8 byte 0x%02x in '%s'", p[i],
+					  L->doc->file);
+		L->failed++;
+		if (n >= 2 && ((p[0] == 0xff && p[1] == 0xfe) || (p[0] == 0xfe && p[1] == 0xff)))
+			diag_hint(g, "the file looks like UTF-16; save it as UTF-8");
 		return -1;
 	}
 	return 0;
@@ -580,9 +571,11 @@ static void load(struct ydoc *doc, struct diag_list *d)
 	L.doc = doc;
 	L.d = d;
 	diag_source(d, doc->file, doc->text, doc->len);
-	if (check_utf8(&L) < 0)
-		return;
 	locator_init(&L.lc, doc->text, doc->len);
+	if (check_utf8(&L) < 0) {
+		free(L.lc.line_start);
+		return;
+	}
 	yaml_parser_t p;
 	yaml_parser_initialize(&p);
 	yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);

@@ -326,6 +326,18 @@ static void test_utf8(void **state)
 	c = load("a: \xe2\x82\n");          /* truncated */
 	expect_one(c, OP008, 1, 4);
 	done(c);
+	c = load("a: 1\rb: \xff\n");        /* old Mac line ends count too */
+	expect_one(c, OP008, 2, 4);
+	done(c);
+	struct diag_list d;
+	diag_init(&d);
+	struct ydoc *doc = yaml_load_mem("t.yaml", "\xff\xfe" "a\0:\0", 6, &d);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.items[0].code, OP008);
+	assert_int_equal(d.items[0].nhints, 1);
+	assert_non_null(strstr(d.items[0].hints[0], "UTF-16"));
+	yaml_load_free(doc);
+	diag_release(&d);
 }
 
 static void test_key_not_scalar(void **state)
