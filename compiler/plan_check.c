@@ -160,7 +160,7 @@ static void duration_error(struct checker *C, const struct ynode *n, const char 
 	double x;
 	if (ynode_number(n, &x) == 0) {
 		struct diag *g = diag_add(C->d, OP024, &n->loc, "duration '%s' for '%s' has no unit", n->str, key);
-		diag_hint(g, "write '%ss', '%sm' or '%sms' (units: h, m, s, ms)", n->str, n->str, n->str);
+		diag_hint(g, "write '%ss', '%sm' or '%sms' (units: d, h, m, s, ms)", n->str, n->str, n->str);
 		return;
 	}
 	struct diag *g = diag_add(C->d, OP024, &n->loc, "malformed duration '%s' for '%s'", n->str, key);

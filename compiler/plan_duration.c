@@ -1,9 +1,10 @@
 /* plan_duration.c - durations and ids, the two small lexical forms of plans.
  *
- *   duration := part+ ;  part := DIGITS ('.' DIGITS)? unit ;  unit := 'h' | 'm' | 's' | 'ms'
+ *   duration := part+ ;  part := DIGITS ('.' DIGITS)? unit ;  unit := 'd' | 'h' | 'm' | 's' | 'ms'
  *
  * Units go from larger to smaller and each appears once ("1h30m", not
- * "30m1h"), so a duration reads one way only.  A bare number has no unit and
+ * "30m1h"), so a duration reads one way only.  The units are those of
+ * duration literals in expressions (expr_lex.c), so both read the same text.  A bare number has no unit and
  * is malformed: "5" could mean seconds or minutes, and a plan must not guess. */
 #include "plan.h"
 
@@ -22,6 +23,7 @@ static int unit_at(const char *s, int64_t *scale, size_t *len)
 		return 0;
 	}
 	switch (s[0]) {
+	case 'd': *scale = 86400000; break;
 	case 'h': *scale = 3600000; break;
 	case 'm': *scale = 60000; break;
 	case 's': *scale = 1000; break;

@@ -63,7 +63,7 @@ static void test_duration_parse(void **state)
 	static const struct { const char *s; int64_t ms; } ok[] = {
 		{"250ms", 250}, {"90s", 90000}, {"5m", 300000}, {"1h30m", 5400000}, {"2h", 7200000},
 		{"1.5s", 1500}, {"0s", 0}, {"1m30s", 90000}, {"1h2m3s4ms", 3723004}, {"0.25s", 250},
-		{"10m", 600000}, {"744h", 744LL * 3600000},
+		{"10m", 600000}, {"744h", 744LL * 3600000}, {"1d", 86400000}, {"1d12h", 129600000},
 	};
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
 		int64_t got = plan_duration_parse(ok[i].s);
@@ -73,7 +73,7 @@ static void test_duration_parse(void **state)
 	}
 	static const char *const bad[] = {
 		"5", "", "m", "5x", "30m1h", "1h1h", "5 m", "-5s", "1.s", ".5s", "5sm", "1000h", "5mss",
-		"h", "1e3s", " 5s", "5s ", "99999999999999999999h",
+		"h", "1e3s", " 5s", "5s ", "99999999999999999999h", "32d", "1h1d", "5w",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		if (plan_duration_parse(bad[i]) != -1)
