@@ -148,6 +148,22 @@ void journal_records_add(struct journal_records *r, uint64_t seq, enum journal_k
 const struct journal_record *journal_next(const struct journal_records *r, enum journal_kind kind,
 					  const struct journal_record *after);
 
+/* ---- what --resume needs to know (journal_query.c) ------------------ */
+
+/* The last step-end of step (and loop item, -1 for none), or NULL when that
+ * step never ended.  Borrowed. */
+const struct journal_record *journal_step_end(const struct journal_records *r, const char *step,
+					      long long item_index);
+
+/* Intents with no outcome after them (same step, item_index and attempt):
+ * mutations that may or may not have reached the cluster because the run
+ * died in between.  The executor must check the intent's precondition (the
+ * pod uid, the current leader) before acting again, never repeat blindly.
+ * Stores up to max borrowed pointers in out, in journal order; returns how
+ * many there are (which may exceed max). */
+size_t journal_unresolved_intents(const struct journal_records *r, const struct journal_record **out,
+				  size_t max);
+
 /* ---- writing -------------------------------------------------------- */
 
 struct journal;
@@ -171,7 +187,9 @@ int journal_open_resume(struct journal **out, const char *path, struct journal_r
  * (json_incref) sees its object unchanged.  After any failure the journal is
  * left loadable (a partial write is cut back) and refuses further appends
  * with JOURNAL_EFAILED: after a failed fsync nothing can be trusted (the
- * PostgreSQL fsync lesson), so the executor must stop the run. */
+ * PostgreSQL fsync lesson), so the executor must stop the run.  Not
+ * async-signal-safe: a signal handler sets a flag, the main loop appends the
+ * `signal` record. */
 int journal_append(struct journal *j, enum journal_kind kind, json_t *fields,
 		   struct journal_err *err);
 

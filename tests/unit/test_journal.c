@@ -550,6 +550,40 @@ static void test_run_id_and_dirs(void **state)
 	assert_int_equal(journal_kind_lookup("nope", &k), -1);
 }
 
+static void test_resume_queries(void **state)
+{
+	(void)state;
+	struct journal_records r = {0};
+	uint64_t q = 0;
+	journal_records_add(&r, ++q, JOURNAL_INTENT, 1, json_pack("{s:s, s:i}", "step", "pause", "attempt", 1));
+	journal_records_add(&r, ++q, JOURNAL_OUTCOME, 2, json_pack("{s:s, s:i, s:b}", "step", "pause", "attempt", 1, "ok", 1));
+	journal_records_add(&r, ++q, JOURNAL_STEP_END, 3, json_pack("{s:s, s:s}", "step", "pause", "status", "ok"));
+	journal_records_add(&r, ++q, JOURNAL_INTENT, 4,
+			    json_pack("{s:s, s:i, s:i}", "step", "del", "item_index", 0, "attempt", 1));
+	journal_records_add(&r, ++q, JOURNAL_INTENT, 5,
+			    json_pack("{s:s, s:i, s:i}", "step", "del", "item_index", 1, "attempt", 1));
+	/* an outcome of another item does not resolve item 0 */
+	journal_records_add(&r, ++q, JOURNAL_OUTCOME, 6,
+			    json_pack("{s:s, s:i, s:i, s:b}", "step", "del", "item_index", 1, "attempt", 1, "ok", 1));
+	journal_records_add(&r, ++q, JOURNAL_STEP_END, 7,
+			    json_pack("{s:s, s:i, s:s}", "step", "del", "item_index", 1, "status", "ok"));
+	journal_records_add(&r, ++q, JOURNAL_INTENT, 8, json_pack("{s:s, s:i}", "step", "switch", "attempt", 1));
+	journal_records_add(&r, ++q, JOURNAL_OUTCOME, 9,
+			    json_pack("{s:s, s:i, s:b}", "step", "switch", "attempt", 1, "ok", 0));
+	/* a retry that died after its intent: an outcome of attempt 1 does not count */
+	journal_records_add(&r, ++q, JOURNAL_INTENT, 10, json_pack("{s:s, s:i}", "step", "switch", "attempt", 2));
+	const struct journal_record *u[4];
+	assert_int_equal(journal_unresolved_intents(&r, u, 4), 2);
+	assert_int_equal(u[0]->seq, 4);
+	assert_int_equal(u[1]->seq, 10);
+	assert_int_equal(journal_unresolved_intents(&r, u, 1), 2);   /* counts past max */
+	assert_int_equal(journal_step_end(&r, "pause", -1)->seq, 3);
+	assert_int_equal(journal_step_end(&r, "del", 1)->seq, 7);
+	assert_null(journal_step_end(&r, "del", 0));
+	assert_null(journal_step_end(&r, "switch", -1));
+	journal_records_release(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -564,6 +598,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_oversized_record_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_runs_list_and_resolve, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_id_and_dirs, setup, teardown),
+		cmocka_unit_test(test_resume_queries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
