@@ -3,18 +3,30 @@
 
 #include <stdlib.h>
 
+#include "graph.h"
+#include "ir.h"
+#include "lint_safety.h"
 #include "mem.h"
+#include "plan_scope.h"
 #include "plan.h"
 #include "yaml_load.h"
 
 static struct compiled *stages(struct ydoc *doc, const struct compile_opts *o, struct diag_list *d)
 {
-	(void)o;
 	struct compiled *c = xcalloc(1, sizeof *c);
 	c->doc = doc;
 	if (!doc->root)
 		return c;
 	c->plan = plan_check(doc, d);
+	if (!c->plan)
+		return c;
+	/* graph, scopes, proofs, lints, params: each adds what it finds */
+	c->graph = graph_build(c->plan, d);
+	plan_scope_check(c->graph, d);
+	graph_brackets_check(c->graph, d);
+	graph_timing_compute(c->graph, d);
+	lint_safety_check(c->graph, d);
+	c->graph->params = ir_params_resolve(c->plan, o, d);
 	return c;
 }
 
@@ -33,6 +45,7 @@ void compile_free(struct compiled *c)
 {
 	if (!c)
 		return;
+	graph_free(c->graph);
 	plan_free(c->plan);
 	yaml_load_free(c->doc);
 	free(c);

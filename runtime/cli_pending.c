@@ -11,8 +11,5 @@ static int pending(const char *cmd)
 	return EXIT_USAGE;
 }
 
-int cli_compile(int argc, char **argv) { (void)argc; (void)argv; return pending("compile"); }
-int cli_graph(int argc, char **argv) { (void)argc; (void)argv; return pending("graph"); }
-int cli_explain(int argc, char **argv) { (void)argc; (void)argv; return pending("explain"); }
 int cli_run(int argc, char **argv) { (void)argc; (void)argv; return pending("run"); }
 int cli_rbac(int argc, char **argv) { (void)argc; (void)argv; return pending("rbac"); }

@@ -1,0 +1,228 @@
+/* cli_explain.c - `opsplan explain`: what the plan will do, in order, for
+ * the person on call: parameters, brackets, windows, gates and time bounds
+ * (worst case, or typical with --assume typical). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "catalog.h"
+#include "cli.h"
+#include "cli_compile.h"
+#include "graph.h"
+#include "mem.h"
+#include "plan.h"
+#include "yaml_load.h"
+
+struct ex {
+	const struct graph *g;
+	int typical;
+	FILE *out;
+};
+
+static void dur(int64_t ms, char *buf, size_t n)
+{
+	if (ms == INT64_MAX)
+		snprintf(buf, n, "unbounded");
+	else if (ms == 0)
+		snprintf(buf, n, "0s");
+	else
+		plan_duration_format(ms, buf, n);
+}
+
+static void one_line(FILE *out, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n && s[i]; i++)
+		fputc(s[i] == '\n' ? ' ' : s[i], out);
+}
+
+static void params(const struct ex *E)
+{
+	const json_t *ps = E->g->params;
+	size_t i;
+	json_t *p;
+	if (!ps || !json_array_size(ps)) {
+		fprintf(E->out, "Parameters: none\n");
+		return;
+	}
+	fprintf(E->out, "Parameters:\n");
+	json_array_foreach(ps, i, p) {
+		const char *from = json_string_value(json_object_get(p, "from"));
+		char *v = json_dumps(json_object_get(p, "value"), JSON_ENCODE_ANY | JSON_COMPACT);
+		const json_t *ms = json_object_get(p, "value_ms");
+		char d[32] = "";
+		if (ms)
+			dur(json_integer_value(ms), d, sizeof d);
+		if (from && !strcmp(from, "unset"))
+			fprintf(E->out, "  %-20s %s\n", json_string_value(json_object_get(p, "name")),
+				json_is_true(json_object_get(p, "required")) ? "(required: give -p NAME=VALUE)" : "(unset)");
+		else
+			fprintf(E->out, "  %-20s %s%s  (%s)\n", json_string_value(json_object_get(p, "name")),
+				ms ? d : v, "", from && !strcmp(from, "cli") ? "from -p" : "default");
+		free(v);
+	}
+}
+
+static void steps(const struct ex *E, struct graph_node **list, size_t n, const char *prefix, int ind);
+
+static void step(const struct ex *E, const struct graph_node *x, const char *num, int ind)
+{
+	const struct plan_step *s = x->step;
+	FILE *o = E->out;
+	char b[32];
+	dur(E->typical ? x->typical_ms : x->worst_ms, b, sizeof b);
+	fprintf(o, "%*s%s. %s", ind, "", num, s->id);
+	if (s->title)
+		fprintf(o, ": %s", s->title);
+	fprintf(o, "\n");
+	int d = ind + (int)strlen(num) + 2;
+	if (s->kind == STEP_ACTION) {
+		fprintf(o, "%*sdoes   %s (%s)", d, "", s->action_name ? s->action_name : "?",
+			s->action ? catalog_effect_name(s->action->effect) : "unknown");
+		if (s->action && s->action->opens)
+			fprintf(o, ", OPENS '%s'", s->action->opens);
+		if (s->action && s->action->closes)
+			fprintf(o, ", closes '%s'", s->action->closes);
+		fprintf(o, "\n");
+	}
+	if (s->for_each) {
+		fprintf(o, "%*sfor    each %s in ", d, "", s->as ? s->as : "item");
+		one_line(o, s->for_each->text, s->for_each->len);
+		fprintf(o, " (%s, at most %d%s)\n", s->serial == 0 ? "all at once" : s->serial == 1 ? "one at a time" : "in batches",
+			x->max_items, x->max_items_literal ? "" : " assumed");
+	}
+	if (s->nneeds) {
+		fprintf(o, "%*safter ", d, "");
+		for (size_t i = 0; i < s->nneeds; i++)
+			fprintf(o, " %s", s->needs[i]);
+		fprintf(o, "\n");
+	}
+	if (s->when) {
+		fprintf(o, "%*sonly if ", d, "");
+		one_line(o, s->when->text, s->when->len);
+		fprintf(o, "\n");
+	}
+	for (size_t i = 0; i < s->nrequire; i++) {
+		fprintf(o, "%*srequires ", d, "");
+		one_line(o, s->require[i].that.text, s->require[i].that.len);
+		fprintf(o, "\n");
+	}
+	if (s->gate) {
+		fprintf(o, "%*sASKS   ", d, "");
+		if (s->gate->prompt && s->gate->prompt->str)
+			one_line(o, s->gate->prompt->str, s->gate->prompt->len);
+		fprintf(o, " (skipped with --yes)\n");
+	}
+	for (size_t i = 0; i < s->nexpect; i++) {
+		fprintf(o, "%*schecks ", d, "");
+		one_line(o, s->expect[i].that.text, s->expect[i].that.len);
+		fprintf(o, "\n");
+	}
+	if (s->until) {
+		char ev[32];
+		dur(s->every_ms, ev, sizeof ev);
+		fprintf(o, "%*spolls  every %s until ", d, "", ev);
+		one_line(o, s->until->text, s->until->len);
+		fprintf(o, "\n");
+	}
+	if (s->kind == STEP_ACTION && !E->typical) {
+		const struct plan *p = E->g->plan;
+		const struct plan_retry *r = s->retry.set ? &s->retry : &p->default_retry;
+		char t[32];
+		dur(s->timeout_ms ? s->timeout_ms : p->default_timeout_ms, t, sizeof t);
+		fprintf(o, "%*stime   up to %s (%d attempt%s x %s timeout)\n", d, "", b, r->attempts,
+			r->attempts == 1 ? "" : "s", t);
+	} else {
+		fprintf(o, "%*stime   %s %s\n", d, "", E->typical ? "about" : "up to", b);
+	}
+	if (s->within_ms) {
+		char w[32];
+		dur(s->within_ms, w, sizeof w);
+		fprintf(o, "%*swindow must finish within %s\n", d, "", w);
+	}
+	if (s->on_failure == ONFAIL_CONTINUE)
+		fprintf(o, "%*sif it fails: carry on\n", d, "");
+	if (x->nchildren)
+		steps(E, x->children, x->nchildren, num, d);
+	if (x->nonfail) {
+		fprintf(o, "%*sif it fails: run these, then stop (finally runs)\n", d, "");
+		char *p = xasprintf("%s!", num);
+		steps(E, x->onfail, x->nonfail, p, d + 2);
+		free(p);
+	}
+}
+
+static void steps(const struct ex *E, struct graph_node **list, size_t n, const char *prefix, int ind)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *num = prefix ? xasprintf("%s.%zu", prefix, i + 1) : xasprintf("%zu", i + 1);
+		step(E, list[i], num, ind);
+		free(num);
+	}
+}
+
+static void explain(const struct ex *E)
+{
+	const struct graph *g = E->g;
+	const struct plan *p = g->plan;
+	FILE *o = E->out;
+	char w[32], t[32], f[32];
+	fprintf(o, "Plan %s", p->name ? p->name : "(unnamed)");
+	if (p->summary)
+		fprintf(o, ": %s", p->summary);
+	fprintf(o, "\nFile %s\n", p->file ? p->file : "-");
+	params(E);
+	dur(g->worst_ms, w, sizeof w);
+	dur(g->typical_ms, t, sizeof t);
+	dur(g->finally_worst_ms, f, sizeof f);
+	fprintf(o, "Time: worst case %s, typical %s; finally adds up to %s (gates wait for a person and are not counted)\n",
+		w, t, f);
+	for (size_t i = 0; i < g->nnodes; i++) {
+		const struct plan_step *s = g->nodes[i]->step;
+		if (s->kind != STEP_ACTION || !s->action || !s->action->opens)
+			continue;
+		fprintf(o, "Bracket '%s' opened by '%s', closed by:", s->action->opens, s->id);
+		for (size_t j = 0; j < g->nnodes; j++) {
+			const struct plan_step *c = g->nodes[j]->step;
+			if (c->kind == STEP_ACTION && c->action && c->action->closes &&
+			    !strcmp(c->action->closes, s->action->opens))
+				fprintf(o, " '%s'%s", c->id, g->nodes[j]->ctx == GRAPH_FINALLY ? " (finally)" : "");
+		}
+		fprintf(o, "\n");
+	}
+	fprintf(o, "\nSteps, in order (%s durations):\n", E->typical ? "typical" : "worst-case");
+	steps(E, g->top, g->ntop, NULL, 2);
+	if (g->nfin) {
+		fprintf(o, "\nFinally (after success, failure, a refused gate or Ctrl-C):\n");
+		steps(E, g->fin, g->nfin, "F", 2);
+	}
+}
+
+int cli_explain(int argc, char **argv)
+{
+	struct cli_plan_args a;
+	int rc = cli_plan_parse(argc, argv, "pa", &a);
+	if (rc != 0) {
+		free(a.params);
+		return rc > 0 ? EXIT_OK : EXIT_USAGE;
+	}
+	if (a.assume && strcmp(a.assume, "typical") != 0 && strcmp(a.assume, "worst") != 0) {
+		fprintf(stderr, "opsplan explain: --assume takes 'typical' or 'worst', not '%s'\n", a.assume);
+		free(a.params);
+		return EXIT_USAGE;
+	}
+	struct diag_list d;
+	int code;
+	struct compiled *c = cli_plan_compile(&a, &d, &code);
+	if (code == EXIT_OK) {
+		struct ex E = {c->graph, a.assume && !strcmp(a.assume, "typical"), stdout};
+		explain(&E);
+		if (fflush(stdout) != 0)
+			code = EXIT_USAGE;
+	}
+	compile_free(c);
+	diag_release(&d);
+	free(a.params);
+	return code;
+}

@@ -1,0 +1,536 @@
+/* graph.c - see graph.h: build the step graph, order each list, check ids,
+ * needs, cycles and reachability; render it as DOT or Mermaid. */
+#include "graph.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "catalog.h"
+#include "mem.h"
+#include "plan.h"
+
+enum list_kind { LIST_BODY, LIST_ONFAIL, LIST_FINALLY };
+
+/* Per-node data only this file needs; kept beside the public node. */
+struct gnode {
+	struct graph_node pub;
+	enum list_kind lk;
+	size_t depth;
+	int mark;                      /* DFS colour for cycle search */
+};
+
+static struct gnode *G(const struct graph_node *n) { return (struct gnode *)n; }
+
+struct builder {
+	struct graph *g;
+	struct diag_list *d;
+	size_t cap;
+};
+
+static struct graph_node *new_node(struct builder *b, struct plan_step *s, enum graph_ctx ctx,
+				   enum list_kind lk, struct graph_node *parent)
+{
+	struct gnode *n = arena_alloc(b->g->arena, sizeof *n);
+	n->pub.step = s;
+	n->pub.ctx = ctx;
+	n->pub.parent = parent;
+	n->pub.doc_index = b->g->nnodes;
+	n->lk = lk;
+	n->depth = parent ? G(parent)->depth + 1 : 0;
+	XGROW(b->g->nodes, b->cap, b->g->nnodes + 1);
+	b->g->nodes[b->g->nnodes++] = &n->pub;
+	return &n->pub;
+}
+
+static struct graph_node **build_list(struct builder *b, struct plan_step **steps, size_t n,
+				      enum graph_ctx ctx, enum list_kind lk, struct graph_node *parent);
+
+static void build_children(struct builder *b, struct graph_node *n)
+{
+	struct plan_step *s = n->step;
+	if (s->kind == STEP_GROUP && s->nsteps) {
+		n->children = build_list(b, s->steps, s->nsteps, n->ctx, LIST_BODY, n);
+		n->nchildren = s->nsteps;
+	}
+	if (s->on_failure == ONFAIL_STEPS && s->non_failure_steps) {
+		enum graph_ctx c = n->ctx == GRAPH_FINALLY ? GRAPH_FINALLY : GRAPH_ON_FAILURE;
+		n->onfail = build_list(b, s->on_failure_steps, s->non_failure_steps, c, LIST_ONFAIL, n);
+		n->nonfail = s->non_failure_steps;
+	}
+}
+
+static struct graph_node **build_list(struct builder *b, struct plan_step **steps, size_t n,
+				      enum graph_ctx ctx, enum list_kind lk, struct graph_node *parent)
+{
+	struct graph_node **list = arena_alloc(b->g->arena, (n ? n : 1) * sizeof *list);
+	for (size_t i = 0; i < n; i++) {
+		list[i] = new_node(b, steps[i], ctx, lk, parent);
+		build_children(b, list[i]);
+	}
+	return list;
+}
+
+struct graph_node *graph_find(const struct graph *g, const char *id)
+{
+	for (size_t i = 0; i < g->nnodes; i++)
+		if (g->nodes[i]->step->id && strcmp(g->nodes[i]->step->id, id) == 0)
+			return g->nodes[i];
+	return NULL;
+}
+
+struct graph_node *graph_node_of(const struct graph *g, const struct plan_step *s)
+{
+	for (size_t i = 0; i < g->nnodes; i++)
+		if (g->nodes[i]->step == s)
+			return g->nodes[i];
+	return NULL;
+}
+
+int graph_encloses(const struct graph_node *a, const struct graph_node *b)
+{
+	for (; b; b = b->parent)
+		if (a == b)
+			return 1;
+	return 0;
+}
+
+static int same_list(const struct graph_node *a, const struct graph_node *b)
+{
+	return a->parent == b->parent && G(a)->lk == G(b)->lk;
+}
+
+/* a in the transitive deps of b (both siblings).  Lists are short; a DFS
+ * bounded by the list length keeps it simple. */
+static int dep_closure(const struct graph_node *a, const struct graph_node *b, size_t budget)
+{
+	if (budget == 0)
+		return 0;
+	for (size_t i = 0; i < b->ndeps; i++)
+		if (b->deps[i] == a || dep_closure(a, b->deps[i], budget - 1))
+			return 1;
+	return 0;
+}
+
+int graph_before(const struct graph *g, const struct graph_node *a, const struct graph_node *b)
+{
+	if (a == b || graph_encloses(b, a))
+		return 0;
+	/* b inside a's on_failure handler: a has run (and failed) by then */
+	for (const struct graph_node *x = b; x->parent; x = x->parent)
+		if (x->parent == a)
+			return G(x)->lk == LIST_ONFAIL;
+	/* climb to the ancestors of a and b that share a list */
+	const struct graph_node *A = a, *B = b;
+	while (G(A)->depth > G(B)->depth)
+		A = A->parent;
+	while (G(B)->depth > G(A)->depth)
+		B = B->parent;
+	while (A->parent != B->parent) {
+		A = A->parent;
+		B = B->parent;
+	}
+	if (A == B || !same_list(A, B))
+		return 0;
+	return dep_closure(A, B, g->nnodes);
+}
+
+/* ---- needs ---- */
+
+static const char **all_ids(struct graph *g)
+{
+	const char **ids = arena_alloc(g->arena, (g->nnodes + 1) * sizeof *ids);
+	for (size_t i = 0; i < g->nnodes; i++)
+		ids[i] = g->nodes[i]->step->id ? g->nodes[i]->step->id : "";
+	return ids;
+}
+
+static void add_dep(struct graph *g, struct graph_node *n, struct graph_node *dep)
+{
+	for (size_t i = 0; i < n->ndeps; i++)
+		if (n->deps[i] == dep)
+			return;
+	struct graph_node **nd = arena_alloc(g->arena, (n->ndeps + 1) * sizeof *nd);
+	if (n->ndeps)
+		memcpy(nd, n->deps, n->ndeps * sizeof *nd);
+	nd[n->ndeps++] = dep;
+	n->deps = nd;
+}
+
+/* Sibling deps: `needs:` naming siblings, or else the previous sibling. */
+static void list_deps(struct builder *b, struct graph_node **list, size_t n, const char **ids)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct graph_node *x = list[i];
+		struct plan_step *s = x->step;
+		int sibling_need = 0;
+		for (size_t k = 0; k < s->nneeds; k++) {
+			struct graph_node *t = NULL;
+			for (size_t j = 0; j < n; j++)
+				if (list[j]->step->id && strcmp(list[j]->step->id, s->needs[k]) == 0)
+					t = list[j];
+			if (t) {
+				add_dep(b->g, x, t);
+				sibling_need = 1;
+			} else if (!graph_find(b->g, s->needs[k])) {
+				struct diag *dg = diag_add(b->d, OP080, &s->needs_loc[k],
+							   "step '%s' needs '%s', which does not exist",
+							   s->id, s->needs[k]);
+				const char *m = diag_suggest(s->needs[k], ids, b->g->nnodes);
+				if (m)
+					diag_hint(dg, "did you mean '%s'", m);
+			}
+		}
+		if (!s->nneeds && i > 0)
+			add_dep(b->g, x, list[i - 1]);
+		(void)sibling_need;
+	}
+}
+
+/* Needs that name a step outside the list must name one that has already
+ * run; checked once every list has its sibling deps. */
+static void check_outer_needs(struct builder *b)
+{
+	struct graph *g = b->g;
+	for (size_t i = 0; i < g->nnodes; i++) {
+		struct graph_node *x = g->nodes[i];
+		struct plan_step *s = x->step;
+		for (size_t k = 0; k < s->nneeds; k++) {
+			struct graph_node *t = graph_find(g, s->needs[k]);
+			if (!t || same_list(t, x))
+				continue;
+			if (!graph_before(g, t, x))
+				diag_add(b->d, OP084, &s->needs_loc[k],
+					 "step '%s' needs '%s', which is not in its list and has not run before it",
+					 s->id, s->needs[k]);
+		}
+	}
+}
+
+/* ---- cycles and order ---- */
+
+static void report_cycle(struct builder *b, struct graph_node **stack, size_t n)
+{
+	/* stack[0] needs stack[1] ... needs stack[n-1] needs stack[0]: start the
+	 * message at the earliest step with an explicit need on its successor */
+	size_t start = 0, best = (size_t)-1;
+	const struct loc *at = &stack[0]->step->loc;
+	for (size_t i = 0; i < n; i++) {
+		struct plan_step *s = stack[i]->step;
+		struct graph_node *next = stack[(i + 1) % n];
+		for (size_t k = 0; k < s->nneeds; k++)
+			if (next->step->id && strcmp(s->needs[k], next->step->id) == 0 &&
+			    stack[i]->doc_index < best) {
+				best = stack[i]->doc_index;
+				start = i;
+				at = &s->needs_loc[k];
+			}
+	}
+	struct strbuf sb = {0};
+	for (size_t i = 0; i <= n; i++)
+		sb_printf(&sb, "%s'%s'", i ? " -> " : "", stack[(start + i) % n]->step->id);
+	struct diag *dg = diag_add(b->d, OP081, at, "needs cycle: %s", sb.s);
+	for (size_t i = 0; i < n; i++) {
+		struct plan_step *s = stack[i]->step;
+		if (!s->nneeds)
+			diag_hint(dg, "'%s' follows '%s' in sequence", s->id, stack[(i + 1) % n]->step->id);
+	}
+	sb_release(&sb);
+	for (size_t i = 0; i < n; i++)
+		stack[i]->in_cycle = 1;
+}
+
+static void dfs(struct builder *b, struct graph_node *x, struct graph_node **stack, size_t depth)
+{
+	G(x)->mark = 1;
+	stack[depth] = x;
+	for (size_t i = 0; i < x->ndeps; i++) {
+		struct graph_node *y = x->deps[i];
+		if (G(y)->mark == 1) {
+			size_t from = depth;
+			while (stack[from] != y)
+				from--;
+			report_cycle(b, stack + from, depth - from + 1);
+		} else if (G(y)->mark == 0) {
+			dfs(b, y, stack, depth + 1);
+		}
+	}
+	G(x)->mark = 2;
+}
+
+static int blocked(const struct graph_node *x, size_t budget)
+{
+	if (x->in_cycle)
+		return 1;
+	if (budget == 0)
+		return 0;
+	for (size_t i = 0; i < x->ndeps; i++)
+		if (blocked(x->deps[i], budget - 1))
+			return 1;
+	return 0;
+}
+
+/* Stable topological order (Kahn, smallest document index first); nodes in
+ * or behind a cycle go last in document order so that nothing is lost. */
+static void order_list(struct builder *b, struct graph_node **list, size_t n)
+{
+	struct graph_node **stack = arena_alloc(b->g->arena, (n + 1) * sizeof *stack);
+	for (size_t i = 0; i < n; i++)
+		if (G(list[i])->mark == 0)
+			dfs(b, list[i], stack, 0);
+	struct graph_node **out = arena_alloc(b->g->arena, (n + 1) * sizeof *out);
+	char *done = arena_alloc(b->g->arena, n + 1);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (blocked(list[i], n)) {
+			list[i]->in_cycle = 1;
+			done[i] = 2;
+		}
+	for (;;) {
+		size_t pick = n;
+		for (size_t i = 0; i < n && pick == n; i++) {
+			if (done[i])
+				continue;
+			int ready = 1;
+			for (size_t j = 0; j < list[i]->ndeps && ready; j++)
+				for (size_t m = 0; m < n; m++)
+					if (list[m] == list[i]->deps[j] && done[m] != 1)
+						ready = 0;
+			if (ready)
+				pick = i;
+		}
+		if (pick == n)
+			break;
+		done[pick] = 1;
+		out[k++] = list[pick];
+	}
+	for (size_t i = 0; i < n; i++)
+		if (done[i] != 1)
+			out[k++] = list[i];
+	for (size_t i = 0; i < n; i++) {
+		list[i] = out[i];
+		list[i]->list_pos = i;
+	}
+}
+
+static int when_is_false(const struct plan_step *s)
+{
+	if (!s->when || !s->when->text)
+		return 0;
+	const char *t = s->when->text;
+	size_t n = s->when->len;
+	while (n && (*t == ' ' || *t == '\t')) {
+		t++;
+		n--;
+	}
+	while (n && (t[n - 1] == ' ' || t[n - 1] == '\t' || t[n - 1] == '\n'))
+		n--;
+	return n == 5 && memcmp(t, "false", 5) == 0;
+}
+
+static void walk_lists(struct builder *b, struct graph_node **list, size_t n, const char **ids, int pass)
+{
+	if (pass == 0)
+		list_deps(b, list, n, ids);
+	else
+		order_list(b, list, n);
+	for (size_t i = 0; i < n; i++) {
+		walk_lists(b, list[i]->children, list[i]->nchildren, ids, pass);
+		walk_lists(b, list[i]->onfail, list[i]->nonfail, ids, pass);
+	}
+}
+
+struct graph *graph_build(struct plan *p, struct diag_list *d)
+{
+	struct graph *g = xcalloc(1, sizeof *g);
+	g->plan = p;
+	g->arena = arena_new();
+	struct builder b = {g, d, 0};
+	g->top = build_list(&b, p->steps, p->nsteps, GRAPH_MAIN, LIST_BODY, NULL);
+	g->ntop = p->nsteps;
+	g->fin = build_list(&b, p->finally, p->nfinally, GRAPH_FINALLY, LIST_FINALLY, NULL);
+	g->nfin = p->nfinally;
+	const char **ids = all_ids(g);
+	walk_lists(&b, g->top, g->ntop, ids, 0);
+	walk_lists(&b, g->fin, g->nfin, ids, 0);
+	walk_lists(&b, g->top, g->ntop, ids, 1);
+	walk_lists(&b, g->fin, g->nfin, ids, 1);
+	check_outer_needs(&b);
+	for (size_t i = 0; i < g->nnodes; i++)
+		if (when_is_false(g->nodes[i]->step))
+			diag_add(d, OP082, &g->nodes[i]->step->when->loc,
+				 "step '%s' can never run: its 'when:' is always false", g->nodes[i]->step->id);
+	return g;
+}
+
+void graph_free(struct graph *g)
+{
+	if (!g)
+		return;
+	json_decref((json_t *)g->params);
+	arena_free(g->arena);
+	free(g->nodes);
+	free(g);
+}
+
+/* ---- rendering ---- */
+
+static const char *node_label_action(const struct graph_node *n)
+{
+	return n->step->kind == STEP_ACTION && n->step->action_name ? n->step->action_name : "group";
+}
+
+static void dot_id(FILE *out, const struct graph_node *n)
+{
+	fprintf(out, "\"n%zu\"", n->doc_index);
+}
+
+static void dot_escape(FILE *out, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', out);
+		fputc(*s == '\n' ? ' ' : *s, out);
+	}
+}
+
+/* The node an edge out of n leaves from: a group's last child. */
+static const struct graph_node *tail_of(const struct graph_node *n)
+{
+	while (n->nchildren && !n->in_cycle)
+		n = n->children[n->nchildren - 1];
+	return n;
+}
+
+static void dot_list(FILE *out, struct graph_node **list, size_t n, int ind);
+
+static void dot_node(FILE *out, const struct graph_node *x, int ind)
+{
+	const struct plan_step *s = x->step;
+	const char *shape = s->gate ? "octagon" : s->kind == STEP_GROUP ? "folder" : "box";
+	const char *color = "black";
+	if (s->action && s->action->opens)
+		color = "darkorange";
+	else if (s->action && s->action->closes)
+		color = "darkgreen";
+	fprintf(out, "%*s", ind, "");
+	dot_id(out, x);
+	fprintf(out, " [shape=%s, color=%s, label=\"", shape, color);
+	dot_escape(out, s->id);
+	fprintf(out, "\\n");
+	dot_escape(out, node_label_action(x));
+	if (s->for_each) {
+		fprintf(out, "\\nfor_each ");
+		dot_escape(out, s->as ? s->as : "item");
+	}
+	if (s->when)
+		fprintf(out, "\\n(when)");
+	fprintf(out, "\"];\n");
+	if (x->nchildren) {
+		fprintf(out, "%*ssubgraph \"cluster_n%zu\" {\n%*slabel=\"", ind, "", x->doc_index, ind + 2, "");
+		dot_escape(out, s->id);
+		fprintf(out, "\"; style=dashed;\n");
+		dot_list(out, x->children, x->nchildren, ind + 2);
+		fprintf(out, "%*s}\n", ind, "");
+		fprintf(out, "%*s", ind, "");
+		dot_id(out, x);
+		fprintf(out, " -> ");
+		dot_id(out, x->children[0]);
+		fprintf(out, " [style=dotted];\n");
+	}
+	for (size_t i = 0; i < x->nonfail; i++) {
+		dot_node(out, x->onfail[i], ind);
+		if (i == 0) {
+			fprintf(out, "%*s", ind, "");
+			dot_id(out, x);
+			fprintf(out, " -> ");
+			dot_id(out, x->onfail[0]);
+			fprintf(out, " [color=red, style=dashed, label=\"on failure\"];\n");
+		}
+	}
+}
+
+static void dot_list(FILE *out, struct graph_node **list, size_t n, int ind)
+{
+	for (size_t i = 0; i < n; i++)
+		dot_node(out, list[i], ind);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < list[i]->ndeps; j++) {
+			fprintf(out, "%*s", ind, "");
+			dot_id(out, tail_of(list[i]->deps[j]));
+			fprintf(out, " -> ");
+			dot_id(out, list[i]);
+			fprintf(out, ";\n");
+		}
+}
+
+void graph_write_dot(const struct graph *g, FILE *out)
+{
+	fprintf(out, "digraph \"");
+	dot_escape(out, g->plan->name ? g->plan->name : "plan");
+	fprintf(out, "\" {\n  rankdir=TB;\n  node [fontname=\"Helvetica\", fontsize=10];\n"
+		     "  edge [fontname=\"Helvetica\", fontsize=9];\n");
+	dot_list(out, g->top, g->ntop, 2);
+	if (g->nfin) {
+		fprintf(out, "  subgraph \"cluster_finally\" {\n    label=\"finally (always runs)\"; style=bold;\n");
+		dot_list(out, g->fin, g->nfin, 4);
+		fprintf(out, "  }\n");
+		if (g->ntop) {
+			fprintf(out, "  ");
+			dot_id(out, tail_of(g->top[g->ntop - 1]));
+			fprintf(out, " -> ");
+			dot_id(out, g->fin[0]);
+			fprintf(out, " [style=bold, label=\"end, failure or Ctrl-C\"];\n");
+		}
+	}
+	fprintf(out, "}\n");
+}
+
+static void mm_text(FILE *out, const char *s)
+{
+	for (; s && *s; s++)
+		fputc(*s == '"' ? '\'' : *s == '\n' ? ' ' : *s, out);
+}
+
+static void mm_list(FILE *out, struct graph_node **list, size_t n, int ind)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct graph_node *x = list[i];
+		const struct plan_step *s = x->step;
+		if (x->nchildren) {
+			fprintf(out, "%*ssubgraph n%zu [\"", ind, "", x->doc_index);
+			mm_text(out, s->id);
+			fprintf(out, "%s\"]\n", s->for_each ? " (for_each)" : "");
+			mm_list(out, x->children, x->nchildren, ind + 2);
+			fprintf(out, "%*send\n", ind, "");
+		} else {
+			fprintf(out, "%*sn%zu%s\"", ind, "", x->doc_index, s->gate ? "{{" : "[");
+			mm_text(out, s->id);
+			fprintf(out, "<br/>");
+			mm_text(out, node_label_action(x));
+			fprintf(out, "\"%s\n", s->gate ? "}}" : "]");
+		}
+		for (size_t k = 0; k < x->nonfail; k++) {
+			mm_list(out, x->onfail + k, 1, ind);
+			if (k == 0)
+				fprintf(out, "%*sn%zu -. on failure .-> n%zu\n", ind, "", x->doc_index,
+					x->onfail[0]->doc_index);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < list[i]->ndeps; j++)
+			fprintf(out, "%*sn%zu --> n%zu\n", ind, "", list[i]->deps[j]->doc_index, list[i]->doc_index);
+}
+
+void graph_write_mermaid(const struct graph *g, FILE *out)
+{
+	fprintf(out, "flowchart TD\n");
+	mm_list(out, g->top, g->ntop, 2);
+	if (g->nfin) {
+		fprintf(out, "  subgraph finally [\"finally (always runs)\"]\n");
+		mm_list(out, g->fin, g->nfin, 4);
+		fprintf(out, "  end\n");
+		if (g->ntop)
+			fprintf(out, "  n%zu ==> finally\n", g->top[g->ntop - 1]->doc_index);
+	}
+}

@@ -1,0 +1,198 @@
+/* graph_timing.c - worst-case and typical durations of every step, group,
+ * loop and of the plan; `within:` windows that the worst case can exceed.
+ *
+ * Worst case of an action: attempts x timeout + the retry delays (polling
+ * with until/every stays inside each attempt's timeout).  A group is the sum
+ * of its children (they run one after another), a loop ceil(items/serial)
+ * bodies, the plan the sum of its top-level steps.  Gates count 0: the
+ * operator's time is not the plan's to bound.  Typical: one attempt of the
+ * action's typical duration (table below). */
+#include "graph.h"
+
+#include <string.h>
+
+#include "expr.h"
+#include "mem.h"
+#include "plan.h"
+
+/* Typical durations, from notes/patroni-lab.md where measured (pause and
+ * resume ~1.6 s, switchover ~2.1 s, a replica back ~0.6 s after resume) and
+ * estimates otherwise.  Builds dominate: minutes on a shared cluster. */
+static const struct {
+	const char *action;
+	int64_t ms;
+} typical[] = {
+	{"k8s.delete", 500},
+	{"k8s.exec", 2000},
+	{"k8s.get", 200},
+	{"k8s.list", 300},
+	{"k8s.patch", 300},
+	{"k8s.wait", 30000},
+	{"openshift.build", 300000},
+	{"openshift.tag", 500},
+	{"patroni.cluster", 300},
+	{"patroni.pause", 1600},
+	{"patroni.restart", 5000},
+	{"patroni.resume", 1600},
+	{"patroni.status", 300},
+	{"patroni.switchover", 2100},
+};
+
+int64_t graph_timing_typical_action(const char *action)
+{
+	for (size_t i = 0; action && i < sizeof typical / sizeof typical[0]; i++)
+		if (strcmp(typical[i].action, action) == 0)
+			return typical[i].ms;
+	return 1000;
+}
+
+static int64_t sat_add(int64_t a, int64_t b)
+{
+	return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
+static int64_t sat_mul(int64_t a, int64_t b)
+{
+	if (a == 0 || b == 0)
+		return 0;
+	return a > INT64_MAX / b ? INT64_MAX : a * b;
+}
+
+static int64_t action_worst(const struct plan *p, const struct plan_step *s)
+{
+	int64_t timeout = s->timeout_ms ? s->timeout_ms : p->default_timeout_ms;
+	const struct plan_retry *r = s->retry.set ? &s->retry : &p->default_retry;
+	int attempts = r->set || r->attempts > 0 ? r->attempts : 1;
+	if (attempts < 1)
+		attempts = 1;
+	int64_t total = sat_mul(timeout, attempts);
+	double delay = (double)r->delay_ms, backoff = r->backoff >= 1 ? r->backoff : 1;
+	for (int i = 1; i < attempts; i++) {
+		total = sat_add(total, delay > 9e18 ? INT64_MAX : (int64_t)delay);
+		delay *= backoff;
+	}
+	return total;
+}
+
+/* A for_each over a list written in the plan has its length; anything else
+ * the documented default bound. */
+static int loop_items(const struct plan_step *s, int *literal)
+{
+	*literal = 0;
+	const char *t = s->for_each->text;
+	size_t n = s->for_each->len;
+	while (n && *t == ' ')
+		t++, n--;
+	while (n && (t[n - 1] == ' ' || t[n - 1] == '\n'))
+		n--;
+	if (n < 2 || t[0] != '[' || t[n - 1] != ']')
+		return GRAPH_LOOP_DEFAULT_ITEMS;
+	int items = 0, depth = 0, any = 0;
+	char q = 0;
+	for (size_t i = 1; i + 1 < n; i++) {
+		char c = t[i];
+		if (q) {
+			if (c == '\\')
+				i++;
+			else if (c == q)
+				q = 0;
+			continue;
+		}
+		if (c == '"' || c == '\'')
+			q = c;
+		else if (c == '[' || c == '(')
+			depth++;
+		else if (c == ']' || c == ')')
+			depth--;
+		else if (c == ',' && depth == 0)
+			items++;
+		if (c != ' ')
+			any = 1;
+	}
+	*literal = 1;
+	return any ? items + 1 : 0;
+}
+
+static void node_time(struct graph *g, struct graph_node *n)
+{
+	struct plan_step *s = n->step;
+	int64_t worst = 0, typ = 0;
+	if (s->kind == STEP_ACTION) {
+		worst = action_worst(g->plan, s);
+		typ = graph_timing_typical_action(s->action_name);
+	} else {
+		for (size_t i = 0; i < n->nchildren; i++) {
+			node_time(g, n->children[i]);
+			worst = sat_add(worst, n->children[i]->worst_ms);
+			typ = sat_add(typ, n->children[i]->typical_ms);
+		}
+	}
+	for (size_t i = 0; i < n->nonfail; i++)
+		node_time(g, n->onfail[i]);
+	if (s->for_each) {
+		int lit;
+		int items = loop_items(s, &lit);
+		n->max_items = items;
+		n->max_items_literal = lit;
+		int serial = s->serial > 0 ? s->serial : (items ? items : 1);
+		int rounds = items ? (items + serial - 1) / serial : 0;
+		int trounds = lit ? rounds : (GRAPH_LOOP_TYPICAL_ITEMS + serial - 1) / serial;
+		worst = sat_mul(worst, rounds);
+		typ = sat_mul(typ, trounds);
+	}
+	n->worst_ms = worst;
+	n->typical_ms = typ;
+}
+
+/* The child that weighs most in a window: the one to name. */
+static const struct graph_node *heaviest(const struct graph_node *n)
+{
+	const struct graph_node *h = NULL;
+	for (size_t i = 0; i < n->nchildren; i++)
+		if (!h || n->children[i]->worst_ms > h->worst_ms)
+			h = n->children[i];
+	return h;
+}
+
+static void check_windows(struct graph *g, struct diag_list *d)
+{
+	for (size_t i = 0; i < g->nnodes; i++) {
+		const struct graph_node *n = g->nodes[i];
+		const struct plan_step *s = n->step;
+		if (!s->within_ms || n->worst_ms <= s->within_ms)
+			continue;
+		char w[32], worst[32];
+		plan_duration_format(s->within_ms, w, sizeof w);
+		plan_duration_format(n->worst_ms, worst, sizeof worst);
+		const struct graph_node *h = heaviest(n);
+		struct diag *dg;
+		if (h) {
+			char hw[32];
+			plan_duration_format(h->worst_ms, hw, sizeof hw);
+			dg = diag_add(d, OP086, &s->within_loc,
+				      "window %s of step '%s' can be exceeded: worst case %s, '%s' alone can take %s",
+				      w, s->id, worst, h->step->id, hw);
+		} else {
+			dg = diag_add(d, OP086, &s->within_loc,
+				      "window %s of step '%s' can be exceeded: worst case %s", w, s->id, worst);
+		}
+		if (s->for_each && !n->max_items_literal)
+			diag_hint(dg, "the loop is assumed to have at most %d items", n->max_items);
+		diag_hint(dg, "lower a timeout or the retry attempts, or widen the window");
+	}
+}
+
+void graph_timing_compute(struct graph *g, struct diag_list *d)
+{
+	g->worst_ms = g->typical_ms = g->finally_worst_ms = 0;
+	for (size_t i = 0; i < g->ntop; i++) {
+		node_time(g, g->top[i]);
+		g->worst_ms = sat_add(g->worst_ms, g->top[i]->worst_ms);
+		g->typical_ms = sat_add(g->typical_ms, g->top[i]->typical_ms);
+	}
+	for (size_t i = 0; i < g->nfin; i++) {
+		node_time(g, g->fin[i]);
+		g->finally_worst_ms = sat_add(g->finally_worst_ms, g->fin[i]->worst_ms);
+	}
+	check_windows(g, d);
+}

@@ -1,0 +1,365 @@
+/* plan_scope.c - see plan_scope.h.  One pass over the graph in document
+ * order (parents before children, so a loop's element type is known before
+ * its body is checked). */
+#include "plan_scope.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "expr.h"
+#include "graph.h"
+#include "mem.h"
+#include "plan.h"
+#include "type.h"
+#include "yaml_load.h"
+
+static const struct type_field run_fields[] = {
+	{"cluster", &type_string, "the -p cluster value, or \"\""},
+	{"dry_run", &type_bool, "1 under --dry-run"},
+	{"id", &type_string, "the run id"},
+	{"namespace", &type_string, "the namespace the run acts in"},
+	{"opened", &type_string_list, "brackets open now, sorted (\"maintenance\" in run.opened)"},
+};
+const struct type plan_scope_run_type = {.kind = TYPE_OBJECT, .fields = run_fields,
+					 .nfields = sizeof run_fields / sizeof run_fields[0], .name = "run"};
+
+struct scope_ctx {
+	struct graph *g;
+	struct arena *a;
+	struct diag_list *d;
+	const struct type *params;
+	const struct type **loop_elem;     /* by doc_index: element type of a for_each node */
+	struct graph_node *node;           /* the step whose expressions are checked */
+	int bad_ref;                       /* set by ref_check */
+};
+
+static const struct type *param_type(struct arena *a, const struct plan_param *p)
+{
+	const struct type *t = &type_any;
+	switch (p->type) {
+	case PARAM_STRING: t = &type_string; break;
+	case PARAM_NUMBER: case PARAM_INTEGER: t = &type_number; break;
+	case PARAM_BOOLEAN: t = &type_bool; break;
+	case PARAM_DURATION: t = &type_duration; break;
+	case PARAM_LIST: t = &type_any_list; break;
+	}
+	if (!p->required && !p->def)
+		t = type_optional(a, t);
+	return t;
+}
+
+static const struct type *object_of(struct arena *a, struct type_field *f, size_t n, const char *name)
+{
+	struct type *t = type_new(a, TYPE_OBJECT);
+	t->fields = f;
+	t->nfields = n;
+	t->name = name;
+	return t;
+}
+
+static const struct type *params_type(struct arena *a, const struct plan *p)
+{
+	struct type_field *f = arena_alloc(a, (p->nparams + 1) * sizeof *f);
+	for (size_t i = 0; i < p->nparams; i++) {
+		f[i].name = p->params[i].name;
+		f[i].type = param_type(a, &p->params[i]);
+		f[i].doc = p->params[i].doc;
+	}
+	return object_of(a, f, p->nparams, "params");
+}
+
+/* Whether a's result can be absent when b reads it: a or a step around it
+ * (below what also encloses b) may be skipped, looped or fail and go on. */
+static int result_optional(const struct graph_node *a, const struct graph_node *b)
+{
+	if (a->ctx != GRAPH_MAIN || graph_encloses(a, b))
+		return 1;   /* failure paths, and a step read from its own on_failure */
+	for (const struct graph_node *x = a; x && !graph_encloses(x, b); x = x->parent) {
+		const struct plan_step *s = x->step;
+		if (s->when || s->on_failure == ONFAIL_CONTINUE || (x != a && s->for_each))
+			return 1;
+	}
+	return 0;
+}
+
+static const struct type *step_entry(struct scope_ctx *C, const struct graph_node *a)
+{
+	const struct plan_step *s = a->step;
+	const struct type *r = &type_any;
+	if (s->kind == STEP_ACTION && s->action && s->action->result)
+		r = s->action->result;
+	else if (s->kind == STEP_GROUP)
+		r = &type_null;
+	if (s->for_each)
+		r = type_list_of(C->a, r);
+	if (result_optional(a, C->node))
+		r = type_optional(C->a, r);
+	struct type_field *f = arena_alloc(C->a, 5 * sizeof *f);
+	f[0] = (struct type_field){"duration", &type_duration, "how long it ran"};
+	f[1] = (struct type_field){"ok", &type_bool, "it completed and every expect held"};
+	f[2] = (struct type_field){"result", r, "the action's result"};
+	f[3] = (struct type_field){"started", &type_string, "RFC 3339 UTC"};
+	f[4] = (struct type_field){"status", &type_string, "ok, failed or skipped"};
+	return object_of(C->a, f, 5, "step");
+}
+
+static const struct type *steps_type(struct scope_ctx *C)
+{
+	size_t n = 0;
+	struct type_field *f = arena_alloc(C->a, (C->g->nnodes + 1) * sizeof *f);
+	for (size_t i = 0; i < C->g->nnodes; i++) {
+		const struct graph_node *a = C->g->nodes[i];
+		if (!a->step->id || !graph_before(C->g, a, C->node))
+			continue;
+		int dup = 0;
+		for (size_t k = 0; k < n && !dup; k++)
+			dup = strcmp(f[k].name, a->step->id) == 0;
+		if (dup)
+			continue;
+		f[n].name = a->step->id;
+		f[n].type = step_entry(C, a);
+		f[n].doc = a->step->title;
+		n++;
+	}
+	return object_of(C->a, f, n, "steps");
+}
+
+/* Roots for the node: own_loop adds the node's own loop variable; result
+ * adds `result`. */
+static const struct type *roots(struct scope_ctx *C, int own_loop, const struct type *result)
+{
+	size_t cap = 8, n = 0;
+	for (const struct graph_node *x = C->node; x; x = x->parent)
+		cap++;
+	struct type_field *f = arena_alloc(C->a, cap * sizeof *f);
+	f[n++] = (struct type_field){"params", C->params, "the plan's parameters"};
+	f[n++] = (struct type_field){"run", &plan_scope_run_type, "this run"};
+	f[n++] = (struct type_field){"steps", steps_type(C), "steps finished before this one"};
+	if (result)
+		f[n++] = (struct type_field){"result", result, "this step's result"};
+	for (const struct graph_node *x = C->node; x; x = x->parent) {
+		if (!x->step->for_each || (x == C->node && !own_loop))
+			continue;
+		const char *as = x->step->as ? x->step->as : "item";
+		int shadowed = 0;
+		for (size_t k = 0; k < n && !shadowed; k++)
+			shadowed = strcmp(f[k].name, as) == 0;
+		if (!shadowed)
+			f[n++] = (struct type_field){as, C->loop_elem[x->doc_index], "the loop's current element"};
+	}
+	return object_of(C->a, f, n, "scope");
+}
+
+static void ref_check(const char *id, const struct loc *at, void *ctx)
+{
+	struct scope_ctx *C = ctx;
+	struct graph_node *a = graph_find(C->g, id);
+	if (!a || graph_before(C->g, a, C->node))
+		return;
+	const char *me = C->node->step->id;
+	struct diag *dg = diag_add(C->d, OP083, at, "step '%s' reads 'steps.%s', which may not have run before it",
+				   me, id);
+	if (graph_encloses(a, C->node))
+		diag_hint(dg, "'%s' encloses '%s' and has not finished when it runs", id, me);
+	else if (C->node->ctx == GRAPH_FINALLY)
+		diag_hint(dg, "finally steps also run when the run stops before '%s'", id);
+	else if (a->doc_index > C->node->doc_index)
+		diag_hint(dg, "'%s' comes after '%s'; add it to 'needs:' or move it earlier", id, me);
+	else
+		diag_hint(dg, "'%s' is not on every path to '%s'", id, me);
+	C->bad_ref = 1;
+}
+
+static const struct type *check_expr(struct scope_ctx *C, struct plan_expr *pe, const struct type *roots_t,
+				     const char *what)
+{
+	if (!pe || !pe->text)
+		return &type_any;
+	if (!pe->ast) {
+		pe->ast = expr_parse(C->a, pe->text, pe->len, &pe->base, C->d);
+		if (!pe->ast)
+			return &type_any;
+	}
+	C->bad_ref = 0;
+	expr_step_refs(pe->ast, ref_check, C);
+	if (C->bad_ref)
+		return &type_any;
+	struct expr_scope sc = {roots_t, what};
+	return expr_check(C->a, pe->ast, &sc, C->d);
+}
+
+struct loc plan_scope_scalar_base(const struct ydoc *doc, const struct ynode *n)
+{
+	struct loc b = n->loc;
+	if (n->style == YSTYLE_SINGLE || n->style == YSTYLE_DOUBLE) {
+		b.col++;
+		b.off++;
+	} else if ((n->style == YSTYLE_LITERAL || n->style == YSTYLE_FOLDED) && doc && doc->text) {
+		/* the text starts on the line after the indicator, at its indent */
+		uint32_t off = b.off;
+		while (off < doc->len && doc->text[off] != '\n')
+			off++;
+		if (off < doc->len) {
+			off++;
+			b.line++;
+			b.col = 1;
+			while (off < doc->len && doc->text[off] == ' ') {
+				off++;
+				b.col++;
+			}
+			b.off = off;
+		}
+	}
+	return b;
+}
+
+static void tmpl_refs(const struct expr *e, void *ctx)
+{
+	expr_step_refs(e, ref_check, ctx);
+}
+
+/* A scalar that holds ${{ }}: its type, or NULL for a plain string. */
+static const struct type *check_tmpl(struct scope_ctx *C, const struct ynode *n, const struct type *roots_t,
+				     const char *what)
+{
+	if (!n || n->kind != YNODE_SCALAR || !n->str || !strstr(n->str, "${{"))
+		return NULL;
+	struct loc base = plan_scope_scalar_base(C->g->plan->doc, n);
+	struct tmpl *t = tmpl_parse(C->a, n->str, n->len, &base, C->d);
+	if (!t)
+		return &type_any;
+	C->bad_ref = 0;
+	tmpl_foreach_expr(t, tmpl_refs, C);
+	if (C->bad_ref)
+		return &type_any;
+	struct expr_scope sc = {roots_t, what};
+	return tmpl_check(C->a, t, &sc, C->d);
+}
+
+/* with: every template anywhere in the value; a top-level value that is a
+ * template is checked against the action's parameter type. */
+static void check_with_value(struct scope_ctx *C, const struct ynode *v, const struct type *roots_t,
+			     const char *what, int depth)
+{
+	if (!v || depth > 64)
+		return;
+	if (v->kind == YNODE_SCALAR) {
+		check_tmpl(C, v, roots_t, what);
+	} else if (v->kind == YNODE_SEQ) {
+		for (size_t i = 0; i < v->nitems; i++)
+			check_with_value(C, v->items[i], roots_t, what, depth + 1);
+	} else {
+		for (size_t i = 0; i < v->npairs; i++)
+			check_with_value(C, v->pairs[i].value, roots_t, what, depth + 1);
+	}
+}
+
+static void check_with(struct scope_ctx *C, const struct type *roots_t)
+{
+	const struct plan_step *s = C->node->step;
+	const struct ynode *w = s->with;
+	if (!w || w->kind != YNODE_MAP)
+		return;
+	char *what = xasprintf("the with of step '%s'", s->id);
+	for (size_t i = 0; i < w->npairs; i++) {
+		const struct ynode *v = w->pairs[i].value;
+		if (v && v->kind != YNODE_SCALAR) {
+			check_with_value(C, v, roots_t, what, 0);
+			continue;
+		}
+		const struct type *t = check_tmpl(C, v, roots_t, what);
+		const struct action_param *ap = s->action ? catalog_param(s->action, w->pairs[i].key->str) : NULL;
+		if (!t || !ap || !ap->type || t->kind == TYPE_ANY || type_assignable(ap->type, t))
+			continue;
+		struct strbuf want = {0}, got = {0};
+		type_format(ap->type, &want);
+		type_format(t, &got);
+		diag_add(C->d, OP054, &v->loc, "'with.%s' of step '%s' takes %s, the template gives %s",
+			 w->pairs[i].key->str, s->id, want.s, got.s);
+		sb_release(&want);
+		sb_release(&got);
+	}
+	free(what);
+}
+
+static void check_conds(struct scope_ctx *C, struct plan_cond *c, size_t n, const struct type *roots_t,
+			const char *what)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct type *t = check_expr(C, &c[i].that, roots_t, what);
+		(void)t;
+		if (c[i].else_msg)
+			check_tmpl(C, c[i].else_msg, roots_t, what);
+	}
+}
+
+static const struct type *action_result(const struct plan_step *s)
+{
+	if (s->kind != STEP_ACTION)
+		return NULL;
+	return s->action && s->action->result ? s->action->result : &type_any;
+}
+
+static void check_node(struct scope_ctx *C, struct graph_node *n)
+{
+	struct plan_step *s = n->step;
+	C->node = n;
+	char *what = NULL;
+	const struct type *outer = roots(C, 0, NULL);
+	if (s->when) {
+		what = xasprintf("the when of step '%s'", s->id);
+		check_expr(C, s->when, outer, what);
+		free(what);
+	}
+	if (s->for_each) {
+		what = xasprintf("the for_each of step '%s'", s->id);
+		const struct type *lt = check_expr(C, s->for_each, outer, what);
+		free(what);
+		const struct type *el = &type_any;
+		if (lt->kind == TYPE_LIST && lt->elem)
+			el = lt->elem;
+		else if (lt->kind != TYPE_ANY)
+			diag_add(C->d, OP054, &s->for_each->loc, "the for_each of step '%s' must be a list, not %s",
+				 s->id, type_kind_name(lt->kind));
+		C->loop_elem[n->doc_index] = el;
+	}
+	const struct type *inner = s->for_each ? roots(C, 1, NULL) : outer;
+	check_with(C, inner);
+	what = xasprintf("a precondition of step '%s'", s->id);
+	check_conds(C, s->require, s->nrequire, inner, what);
+	free(what);
+	if (s->gate) {
+		what = xasprintf("the gate of step '%s'", s->id);
+		check_tmpl(C, s->gate->prompt, inner, what);
+		for (size_t i = 0; i < s->gate->nshow; i++)
+			check_expr(C, &s->gate->show[i], inner, what);
+		free(what);
+	}
+	const struct type *res = action_result(s);
+	const struct type *withres = res ? roots(C, 1, res) : inner;
+	if (s->nexpect) {
+		what = xasprintf("an expect of step '%s'", s->id);
+		check_conds(C, s->expect, s->nexpect, withres, what);
+		free(what);
+	}
+	if (s->until) {
+		what = xasprintf("the until of step '%s'", s->id);
+		check_expr(C, s->until, withres, what);
+		free(what);
+	}
+}
+
+size_t plan_scope_check(struct graph *g, struct diag_list *d)
+{
+	size_t before = d->errors;
+	struct scope_ctx C = {g, g->plan->arena, d, NULL, NULL, NULL, 0};
+	C.params = params_type(C.a, g->plan);
+	C.loop_elem = arena_alloc(C.a, (g->nnodes + 1) * sizeof *C.loop_elem);
+	for (size_t i = 0; i < g->nnodes; i++)
+		C.loop_elem[i] = &type_any;
+	for (size_t i = 0; i < g->nnodes; i++)
+		if (!g->nodes[i]->in_cycle)
+			check_node(&C, g->nodes[i]);
+	return d->errors - before;
+}
