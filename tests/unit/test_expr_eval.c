@@ -339,6 +339,174 @@ static void test_tmpl_api(void **state)
 	arena_free(a);
 }
 
+/* Random token soup through parse, check, eval and templates: whatever the
+ * input, a diagnostic or a value or an error comes back, never a crash
+ * (run under SAN=1 for the memory half of that claim).  Fixed seed, so a
+ * failure reproduces. */
+static void test_random_inputs(void **state)
+{
+	(void)state;
+	static const char *const toks[] = {
+		"a", "params", "steps", "result", "m", "x", ".", "-", "[", "]", "[*]", "(", ")", "'s'",
+		"\"q\"", "'", "\"", "\\", "1", "0", "2.5", "90s", "1h", "==", "!=", "<", ">=", "&&",
+		"||", "!", "in", "=~", "'^a+$'", "'('", "+", "*", "/", "%", ",", "=>", "all", "any",
+		"len", "max", "sum", "version", "filter", "map", "count", "has", "first", "keys",
+		"string", "number", "null", "true", "${{", "}}", " ", "no-x", "names", "obj", "1e308",
+	};
+	const size_t ntoks = sizeof toks / sizeof *toks;
+	json_t *env = json_loads("{\"a\": [1, \"a\", null, {\"x\": [2]}], \"x\": {\"x\": 1e308},"
+				 " \"params\": {\"names\": [\"a\"], \"obj\": {\"s\": 1}}, \"m\": \"s\","
+				 " \"steps\": {\"no-x\": {\"ok\": true}}, \"result\": []}", 0, NULL);
+	assert_non_null(env);
+	struct expr_scope scope = {NULL, NULL};
+	unsigned seed = 12345;
+	int parsed = 0, ok = 0;
+	for (int it = 0; it < 20000; it++) {
+		char text[512];
+		size_t len = 0;
+		seed = seed * 1103515245u + 12345u;
+		int n = 1 + (int)((seed >> 16) % 24);
+		for (int k = 0; k < n; k++) {
+			seed = seed * 1103515245u + 12345u;
+			const char *t = toks[(seed >> 16) % ntoks];
+			size_t tl = strlen(t);
+			if (len + tl + 1 >= sizeof text)
+				break;
+			memcpy(text + len, t, tl);
+			len += tl;
+			if ((seed >> 8) & 1)
+				text[len++] = ' ';
+		}
+		text[len] = '\0';
+		struct arena *a = arena_new();
+		struct diag_list d;
+		diag_init(&d);
+		json_t *out = NULL;
+		char *err = NULL;
+		struct expr *e = expr_parse(a, text, len, &BASE, &d);
+		if (e) {
+			parsed++;
+			expr_check(a, e, &scope, &d);
+			int rc = expr_eval(e, env, &out, &err);
+			assert_contract(rc, out, err);
+			ok += rc == 0;
+		} else {
+			assert_true(d.n >= 1);
+		}
+		json_decref(out);
+		free(err);
+		out = NULL;
+		err = NULL;
+		struct tmpl *t = tmpl_parse(a, text, len, &BASE, &d);
+		if (t) {
+			tmpl_check(a, t, &scope, &d);
+			int rc = tmpl_eval(t, env, &out, &err);
+			assert_contract(rc, out, err);
+		}
+		json_decref(out);
+		free(err);
+		diag_release(&d);
+		arena_free(a);
+	}
+	printf("random inputs: 20000, %d parsed, %d evaluated to a value\n", parsed, ok);
+	assert_true(parsed > 100 && ok > 50);   /* the soup does exercise evaluation */
+	json_decref(env);
+}
+
+static unsigned rnd(unsigned *seed, unsigned n)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return (*seed >> 16) % n;
+}
+
+/* A random expression that parses: the grammar, not token soup. */
+static void gen(struct strbuf *b, unsigned *seed, int depth)
+{
+	static const char *const leaves[] = {
+		"1", "0", "-2.5", "90s", "'a'", "\"\"", "null", "true", "false", "[]", "a", "x", "m",
+		"params.names", "params.obj", "params.obj.s", "x.x", "a[0]", "a[-1]", "a[9]",
+		"steps.no-x.ok", "a[*].x", "a[*].x[0]", "result", "1e308", "version('1.2')", "'^a+$'",
+	};
+	static const char *const ops[] = {"==", "!=", "<", "<=", ">", ">=", "&&", "||", "in", "=~",
+					  "+", "-", "*", "/", "%"};
+	static const char *const f1[] = {"len", "max", "min", "sum", "has", "lower", "upper", "version",
+					 "first", "last", "keys", "string", "number", "count"};
+	static const char *const f2[] = {"contains", "startswith", "endswith", "max", "min"};
+	static const char *const fl[] = {"all", "any", "filter", "map", "count"};
+	unsigned k = depth <= 0 ? 0 : rnd(seed, 8);
+	switch (k) {
+	case 0: case 1:
+		sb_puts(b, leaves[rnd(seed, sizeof leaves / sizeof *leaves)]);
+		break;
+	case 2:   /* '!' binds looser than '-': parenthesise */
+		sb_puts(b, rnd(seed, 2) ? "(!" : "(-");
+		gen(b, seed, depth - 1);
+		sb_putc(b, ')');
+		break;
+	case 3: case 4:
+		sb_putc(b, '(');
+		gen(b, seed, depth - 1);
+		sb_printf(b, " %s ", ops[rnd(seed, sizeof ops / sizeof *ops)]);
+		gen(b, seed, depth - 1);
+		sb_putc(b, ')');
+		break;
+	case 5:
+		sb_printf(b, "%s(", f1[rnd(seed, sizeof f1 / sizeof *f1)]);
+		gen(b, seed, depth - 1);
+		sb_putc(b, ')');
+		break;
+	case 6:
+		sb_printf(b, "%s(", f2[rnd(seed, sizeof f2 / sizeof *f2)]);
+		gen(b, seed, depth - 1);
+		sb_puts(b, ", ");
+		gen(b, seed, depth - 1);
+		sb_putc(b, ')');
+		break;
+	default:
+		sb_printf(b, "%s(", fl[rnd(seed, sizeof fl / sizeof *fl)]);
+		gen(b, seed, depth - 1);
+		sb_puts(b, ", m => ");
+		gen(b, seed, depth - 1);
+		sb_putc(b, ')');
+		break;
+	}
+}
+
+static void test_generated(void **state)
+{
+	(void)state;
+	json_t *env = json_loads("{\"a\": [1, \"a\", null, {\"x\": [2]}, [3]], \"x\": {\"x\": 1e308},"
+				 " \"params\": {\"names\": [\"a\"], \"obj\": {\"s\": 1}}, \"m\": \"s\","
+				 " \"steps\": {\"no-x\": {\"ok\": true}}, \"result\": [1, 2.5]}", 0, NULL);
+	struct expr_scope scope = {NULL, NULL};
+	unsigned seed = 777;
+	int ok = 0, n = 20000;
+	for (int it = 0; it < n; it++) {
+		struct strbuf b = {0};
+		gen(&b, &seed, 1 + (int)rnd(&seed, 6));
+		struct arena *a = arena_new();
+		struct diag_list d;
+		diag_init(&d);
+		struct expr *e = expr_parse(a, b.s, b.len, &BASE, &d);
+		if (!e)
+			fail_msg("generated '%s' did not parse: %s", b.s, d.n ? d.items[0].msg : "?");
+		expr_check(a, e, &scope, &d);
+		json_t *out = NULL;
+		char *err = NULL;
+		int rc = expr_eval(e, env, &out, &err);
+		assert_contract(rc, out, err);
+		ok += rc == 0;
+		json_decref(out);
+		free(err);
+		diag_release(&d);
+		arena_free(a);
+		sb_release(&b);
+	}
+	printf("generated expressions: %d, %d evaluated to a value\n", n, ok);
+	assert_true(ok > n / 5);
+	json_decref(env);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +516,8 @@ int main(void)
 		cmocka_unit_test(test_version_cmp),
 		cmocka_unit_test(test_tmpl_locations),
 		cmocka_unit_test(test_tmpl_api),
+		cmocka_unit_test(test_random_inputs),
+		cmocka_unit_test(test_generated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
