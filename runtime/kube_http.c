@@ -239,6 +239,10 @@ static int raw_request(struct kube_client *c, const struct raw_req *q,
 		curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 		curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
 		curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https,http");
+		/* curl silently resends a request whose reused connection died;
+		 * a write that must not repeat gets a connection of its own */
+		if (!safe)
+			curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
 		cc = curl_easy_perform(e);
 		curl_slist_free_all(h);
 		if (cc == CURLE_OK)

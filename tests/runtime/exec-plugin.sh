@@ -1,0 +1,15 @@
+#!/bin/sh
+# exec-plugin.sh [fail] - a client.authentication.k8s.io exec credential
+# plugin for the tests: prints the token in $PLUGIN_DIR/plugin-token, counts
+# its runs in $PLUGIN_DIR/plugin-runs, answers the apiVersion it was asked.
+# "fail" prints a credential-looking line and exits 1 (must not leak).
+d=${PLUGIN_DIR:?PLUGIN_DIR unset}
+echo run >> "$d/plugin-runs"
+if [ "${1:-}" = fail ]; then
+	echo '{"status":{"token":"leaked-plugin-secret-999"}}'
+	exit 1
+fi
+api=$(printf %s "$KUBERNETES_EXEC_INFO" | sed -n 's/.*"apiVersion":"\([^"]*\)".*/\1/p')
+tok=$(cat "$d/plugin-token")
+printf '{"apiVersion":"%s","kind":"ExecCredential","status":{"token":"%s","expirationTimestamp":"%s"}}\n' \
+	"$api" "$tok" "${PLUGIN_EXPIRY:-2099-01-01T00:00:00Z}"
