@@ -246,9 +246,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if path in ("/healthz", "/readyz", "/livez"):
             return self.send_text(200, "ok")
         if path == "/version":
-            return self.send_json(200, {"major": "1", "minor": "27", "gitVersion": "v1.27.0-sandbox",
+            return self.send_json(200, {"major": "1", "minor": "31", "gitVersion": "v1.31.0-sandbox",
                                         "gitCommit": "opsplan-sandbox", "gitTreeState": "clean",
-                                        "buildDate": "2026-01-01T00:00:00Z", "goVersion": "go1.20",
+                                        "buildDate": "2026-01-01T00:00:00Z", "goVersion": "go1.22",
                                         "compiler": "gc", "platform": "linux/amd64"})
         if parts[:1] == ["api"]:
             if len(parts) == 1:

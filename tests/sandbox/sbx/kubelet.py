@@ -258,7 +258,7 @@ class Kubelet:
 
     # -- termination ---------------------------------------------------------------------
     def _terminate(self, rt, grace):
-        ok = procs.kill_all(MARK, rt.uid, grace, self.log)
+        ok = procs.kill_all(MARK, rt.uid, grace, self.log, main=rt.proc.pid if rt.proc else None)
         self.log("kubelet: %s/%s stopped (grace %ss, clean=%s)" % (rt.ns, rt.name, grace, ok))
         self.store.finalize(PODS, rt.ns, rt.name, rt.uid)
         with self.lock:
@@ -273,7 +273,8 @@ class Kubelet:
         self.stopping = True
         threads = []
         for rt in list(self.runtimes.values()):
-            t = threading.Thread(target=procs.kill_all, args=(MARK, rt.uid, grace, self.log), daemon=True)
+            t = threading.Thread(target=procs.kill_all, args=(MARK, rt.uid, grace, self.log,
+                                                              rt.proc.pid if rt.proc else None), daemon=True)
             t.start()
             threads.append(t)
         for t in threads:

@@ -90,19 +90,24 @@ def with_marker(name, value):
     return out
 
 
-def kill_all(name, value, grace, log=None):
-    """SIGTERM every process with the marker, SIGKILL whatever is left after
-    grace seconds, and return only once none is alive (or after grace+10 s)."""
+def kill_all(name, value, grace, log=None, main=None):
+    """Stop a container: SIGTERM its main process (or, without one, every
+    process with the marker); once the main process is gone or grace seconds
+    have passed, SIGKILL whatever is left, as the end of a container's PID 1
+    does; return only once none is alive (or after grace+10 s)."""
     pids = with_marker(name, value)
-    for pid in pids:
+    for pid in ([main] if main else pids):
         try:
             os.kill(pid, signal.SIGTERM if grace > 0 else signal.SIGKILL)
         except ProcessLookupError:
             pass
     end = time.monotonic() + grace
     while pids and time.monotonic() < end:
+        if main and not alive(main):
+            break
         time.sleep(0.1)
         pids = with_marker(name, value)
+    pids = with_marker(name, value)
     hard_end = time.monotonic() + 10
     while pids and time.monotonic() < hard_end:
         for pid in pids:
