@@ -89,6 +89,42 @@ static int write_owner(int fd, const char *run_id)
 	return 0;
 }
 
+/* Open path and take its flock, retrying when the file we locked was
+ * unlinked by its previous holder between our open and our flock (we would
+ * hold a lock nobody else sees).  *fd_out is ours on success. */
+static int take_flock(const char *path, const char *ns, const char *cluster, int *fd_out,
+		      struct journal_err *err)
+{
+	char who[600];
+	struct owner o;
+	for (int tries = 0; tries < 10; tries++) {
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return journal_seterr_(err, JOURNAL_EIO, errno, "cannot open lock '%s': %s", path,
+					       strerror(errno));
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			int e = errno;
+			if (e == EWOULDBLOCK && read_owner(fd, &o) == 0)
+				describe(&o, who, sizeof who);
+			else
+				snprintf(who, sizeof who, "another run");
+			close(fd);
+			if (e != EWOULDBLOCK)
+				return journal_seterr_(err, JOURNAL_EIO, e, "cannot lock '%s': %s", path, strerror(e));
+			return journal_seterr_(err, JOURNAL_ELOCKED, 0,
+					       "namespace '%s' cluster '%s' is locked by %s; lock '%s'",
+					       ns, cluster, who, path);
+		}
+		struct stat a, b;
+		if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
+			*fd_out = fd;
+			return 0;
+		}
+		close(fd);
+	}
+	return journal_seterr_(err, JOURNAL_ELOCKED, 0, "lock '%s' keeps changing hands", path);
+}
+
 int journal_lock(struct journal_lock **out, const char *dir, const char *ns, const char *cluster,
 		 const char *run_id, int flags, struct journal_err *err)
 {
@@ -103,40 +139,9 @@ int journal_lock(struct journal_lock **out, const char *dir, const char *ns, con
 	int fd = -1, rc = journal_mkdirs_(locks, err);
 	if (rc < 0)
 		goto done;
-	/* Retry when the file we locked was unlinked by its previous holder
-	 * between our open and our flock: we would hold a lock nobody sees. */
-	for (int tries = 0; tries < 10; tries++) {
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (fd < 0) {
-			rc = journal_seterr_(err, JOURNAL_EIO, errno, "cannot open lock '%s': %s", path,
-					     strerror(errno));
-			goto done;
-		}
-		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-			int e = errno;
-			if (e != EWOULDBLOCK) {
-				rc = journal_seterr_(err, JOURNAL_EIO, e, "cannot lock '%s': %s", path, strerror(e));
-				goto done;
-			}
-			if (read_owner(fd, &o) < 0)
-				snprintf(who, sizeof who, "another run");
-			else
-				describe(&o, who, sizeof who);
-			rc = journal_seterr_(err, JOURNAL_ELOCKED, 0,
-					     "namespace '%s' cluster '%s' is locked by %s; lock '%s'",
-					     ns, cluster, who, path);
-			goto done;
-		}
-		struct stat a, b;
-		if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
-			break;
-		close(fd);
-		fd = -1;
-	}
-	if (fd < 0) {
-		rc = journal_seterr_(err, JOURNAL_ELOCKED, 0, "lock '%s' keeps changing hands", path);
+	rc = take_flock(path, ns, cluster, &fd, err);
+	if (rc < 0)
 		goto done;
-	}
 	if (read_owner(fd, &o) == 0 && !(flags & JOURNAL_LOCK_TAKEOVER)) {
 		describe(&o, who, sizeof who);
 		rc = journal_seterr_(err, JOURNAL_ESTALE, 0,
