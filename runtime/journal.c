@@ -670,6 +670,13 @@ int journal_append(struct journal *j, enum journal_kind kind, json_t *fields,
 	data = bound_data(data, JOURNAL_RECORD_MAX - 160);
 	size_t len;
 	line = format_record(j->seq + 1, kind, journal_now_ms_(), data, &len);
+	/* what we write we must be able to load: never grow past the load limit */
+	if ((uint64_t)j->size + len > JOURNAL_FILE_MAX) {
+		j->failed = 1;
+		rc = journal_seterr_(err, JOURNAL_EFAILED, EFBIG, "journal '%s' is full (%u bytes)", j->path,
+				     JOURNAL_FILE_MAX);
+		goto done;
+	}
 	if (write_all(j->fd, line, len) < 0) {
 		op = "write";
 		goto fail;
