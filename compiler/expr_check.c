@@ -244,19 +244,31 @@ static const struct type *check_root(struct ck *c, struct expr *e)
 	return &type_any;
 }
 
+/* How a message names the object a field is missing from.  A type named
+ * like an action ("patroni.cluster") is an action's result. */
 static void describe(struct ck *c, const struct expr *base, const struct type *t, struct strbuf *b)
 {
 	char *path = expr_path_string(c->a, base);
 	size_t n = path ? strlen(path) : 0;
-	int is_result = path && (!strcmp(path, "result") || (n > 7 && !strcmp(path + n - 7, ".result")));
-	if (t->name && is_result)
-		sb_printf(b, "the result of '%s'", t->name);
-	else if (t->name)
+	int action_named = t->name && strchr(t->name, '.') && !strchr(t->name, ' ');
+	if (path && !strcmp(path, "result")) {
+		if (action_named)
+			sb_printf(b, "the result of '%s'", t->name);
+		else
+			sb_puts(b, "the result of this step");
+	} else if (path && n > 13 && !strncmp(path, "steps.", 6) && strchr(path + 6, '.') == path + n - 7 &&
+		   !strcmp(path + n - 7, ".result")) {
+		if (action_named)
+			sb_printf(b, "the result of '%s'", t->name);
+		else
+			sb_printf(b, "the result of step '%.*s'", (int)(n - 13), path + 6);
+	} else if (t->name) {
 		sb_printf(b, "'%s'", t->name);
-	else if (path)
+	} else if (path) {
 		sb_printf(b, "'%s'", path);
-	else
+	} else {
 		sb_puts(b, "this object");
+	}
 }
 
 static const struct type *field_of(struct ck *c, struct expr *e, const struct expr *base,

@@ -28,14 +28,19 @@ static const struct type_field cluster_f[] = {
 static const struct type cluster_t = {.kind = TYPE_OBJECT, .fields = cluster_f, .nfields = 3,
 				      .name = "patroni.cluster"};
 static const struct type_field step_f[] = {{"ok", &type_bool, NULL}, {"result", &cluster_t, NULL}};
+/* the same shape under a plain type name, as catalog.c names its types */
+static const struct type cluster2_t = {.kind = TYPE_OBJECT, .fields = cluster_f, .nfields = 3, .name = "cluster"};
+static const struct type_field plain_f[] = {{"ok", &type_bool, NULL}, {"result", &cluster2_t, NULL}};
+static const struct type plain_t = {.kind = TYPE_OBJECT, .fields = plain_f, .nfields = 2};
 static const struct type healthy_t = {.kind = TYPE_OBJECT, .fields = step_f, .nfields = 2};
 static const struct type maybe_t = {.kind = TYPE_OBJECT, .optional = 1, .fields = step_f, .nfields = 2};
 static const struct type_field sts_f[] = {{"ok", &type_bool, NULL}, {"result", &type_any_object, NULL}};
 static const struct type sts_t = {.kind = TYPE_OBJECT, .fields = sts_f, .nfields = 2};
 static const struct type_field steps_f[] = {
 	{"healthy", &healthy_t, NULL}, {"maybe", &maybe_t, NULL}, {"no-auto-redeploy", &sts_t, NULL},
+	{"plain", &plain_t, NULL},
 };
-static const struct type steps_t = {.kind = TYPE_OBJECT, .fields = steps_f, .nfields = 3};
+static const struct type steps_t = {.kind = TYPE_OBJECT, .fields = steps_f, .nfields = 4};
 static const struct type_field params_f[] = {
 	{"cluster", &type_string, NULL}, {"max_lag_mb", &type_number, NULL},
 	{"patroni_version", &type_string, NULL}, {"timeout", &type_duration, NULL},
@@ -174,6 +179,13 @@ static void test_errors(void **state)
 	static const struct bad_case bad[] = {
 		{"steps.healthy.result.membrs", OP052, 7, 34,
 		 "unknown field 'membrs' in the result of 'patroni.cluster'", "did you mean 'members'"},
+		{"result.membrs", OP052, 7, 20, "unknown field 'membrs' in the result of 'patroni.cluster'",
+		 "did you mean 'members'"},
+		{"steps.plain.result.membrs", OP052, 7, 32, "unknown field 'membrs' in the result of step 'plain'",
+		 "did you mean 'members'"},
+		{"steps.plain.result.members[0].lagg", OP052, 7, 43, "unknown field 'lagg' in 'member'",
+		 "did you mean 'lag'"},
+		{"steps.plain.reslt", OP052, 7, 25, "unknown field 'reslt' in 'steps.plain'", "did you mean 'result'"},
 		{"all(result.members, m => m.lagg > 0)", OP052, 7, 40,
 		 "unknown field 'lagg' in 'member'", "did you mean 'lag'"},
 		{"parms.cluster", OP051, 7, 13, "unknown name 'parms' in a precondition",
