@@ -90,7 +90,7 @@ static void step(const struct ex *E, const struct graph_node *x, const char *num
 		fprintf(o, "%*sfor    each %s in ", d, "", s->as ? s->as : "item");
 		one_line(o, s->for_each->text, s->for_each->len);
 		fprintf(o, " (%s, at most %d%s)\n", s->serial == 0 ? "all at once" : s->serial == 1 ? "one at a time" : "in batches",
-			x->max_items, x->max_items_literal ? "" : " assumed");
+			x->max_items, x->max_items_literal == LOOP_DEFAULT ? " assumed" : "");
 	}
 	if (s->nneeds) {
 		fprintf(o, "%*safter ", d, "");
@@ -131,7 +131,7 @@ static void step(const struct ex *E, const struct graph_node *x, const char *num
 		const struct plan_retry *r = s->retry.set ? &s->retry : &p->default_retry;
 		char t[32];
 		dur(s->timeout_ms ? s->timeout_ms : p->default_timeout_ms, t, sizeof t);
-		fprintf(o, "%*stime   up to %s (%d attempt%s x %s timeout)\n", d, "", b, r->attempts,
+		fprintf(o, "%*stime   up to %s (%d attempt%s x %s timeout, with retry delays)\n", d, "", b, r->attempts,
 			r->attempts == 1 ? "" : "s", t);
 	} else {
 		fprintf(o, "%*stime   %s %s\n", d, "", E->typical ? "about" : "up to", b);

@@ -28,6 +28,7 @@ enum graph_ctx { GRAPH_MAIN, GRAPH_ON_FAILURE, GRAPH_FINALLY };
  * GRAPH_LOOP_TYPICAL_ITEMS (a three-member cluster has two replicas). */
 #define GRAPH_LOOP_DEFAULT_ITEMS 10
 #define GRAPH_LOOP_TYPICAL_ITEMS 2
+enum { LOOP_DEFAULT, LOOP_LITERAL, LOOP_REQUIRE };   /* graph_node.max_items_literal */
 
 struct graph_node {
 	struct plan_step *step;        /* borrowed */
@@ -48,7 +49,7 @@ struct graph_node {
 	/* computed by graph_timing */
 	int64_t worst_ms, typical_ms;
 	int max_items;                 /* for_each bound used, 0 when not a loop */
-	int max_items_literal;         /* 1: the list is written in the plan */
+	int max_items_literal;         /* where max_items comes from: LOOP_* */
 };
 
 struct graph {

@@ -9,6 +9,8 @@
  * action's typical duration (table below). */
 #include "graph.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "expr.h"
@@ -74,43 +76,111 @@ static int64_t action_worst(const struct plan *p, const struct plan_step *s)
 	return total;
 }
 
-/* A for_each over a list written in the plan has its length; anything else
- * the documented default bound. */
-static int loop_items(const struct plan_step *s, int *literal)
+/* Text without spaces, for comparing expressions as written. */
+static size_t squash(const char *t, size_t n, char *out, size_t cap)
 {
-	*literal = 0;
-	const char *t = s->for_each->text;
-	size_t n = s->for_each->len;
-	while (n && *t == ' ')
-		t++, n--;
-	while (n && (t[n - 1] == ' ' || t[n - 1] == '\n'))
-		n--;
-	if (n < 2 || t[0] != '[' || t[n - 1] != ']')
-		return GRAPH_LOOP_DEFAULT_ITEMS;
-	int items = 0, depth = 0, any = 0;
-	char q = 0;
-	for (size_t i = 1; i + 1 < n; i++) {
-		char c = t[i];
-		if (q) {
-			if (c == '\\')
-				i++;
-			else if (c == q)
-				q = 0;
-			continue;
+	size_t k = 0;
+	for (size_t i = 0; i < n && k + 1 < cap; i++)
+		if (t[i] != ' ' && t[i] != '\t' && t[i] != '\n')
+			out[k++] = t[i];
+	out[k] = 0;
+	return k;
+}
+
+/* The list a for_each walks before filtering: X in `filter(X, ...)`, else
+ * the whole expression.  A filter never lengthens its list, so a bound on X
+ * bounds the loop. */
+static size_t loop_source(const char *f, char *out, size_t cap)
+{
+	size_t n = strlen(f);
+	if (strncmp(f, "filter(", 7) == 0) {
+		int depth = 0;
+		for (size_t i = 7; i < n; i++) {
+			if (f[i] == '(' || f[i] == '[')
+				depth++;
+			else if (f[i] == ')' || f[i] == ']')
+				depth--;
+			else if (f[i] == ',' && depth == 0) {
+				size_t k = i - 7 < cap - 1 ? i - 7 : cap - 1;
+				memcpy(out, f + 7, k);
+				out[k] = 0;
+				return k;
+			}
 		}
-		if (c == '"' || c == '\'')
-			q = c;
-		else if (c == '[' || c == '(')
-			depth++;
-		else if (c == ']' || c == ')')
-			depth--;
-		else if (c == ',' && depth == 0)
-			items++;
-		if (c != ' ')
-			any = 1;
 	}
-	*literal = 1;
-	return any ? items + 1 : 0;
+	size_t k = n < cap - 1 ? n : cap - 1;
+	memcpy(out, f, k);
+	out[k] = 0;
+	return k;
+}
+
+/* A precondition of the loop step `len(X) <= N` (or `< N`) bounds it: the
+ * loop cannot start on a longer list. */
+static int require_bound(const struct plan_step *s, const char *src)
+{
+	char want[640], cond[1200];
+	snprintf(want, sizeof want, "len(%s)<", src);
+	size_t wl = strlen(want);
+	int best = -1;
+	for (size_t i = 0; i < s->nrequire; i++) {
+		if (!s->require[i].that.text)
+			continue;
+		squash(s->require[i].that.text, s->require[i].that.len, cond, sizeof cond);
+		if (strncmp(cond, want, wl) != 0)
+			continue;
+		const char *p = cond + wl;
+		int le = *p == '=';
+		if (le)
+			p++;
+		char *end;
+		long v = strtol(p, &end, 10);
+		if (end == p || *end || v < 0 || v > 1000000)
+			continue;
+		int b = (int)(le ? v : v - 1);
+		if (b >= 0 && (best < 0 || b < best))
+			best = b;
+	}
+	return best;
+}
+
+/* How many items a loop can have: a list written in the plan has its
+ * length; a `require: len(X) <= N` on the loop step bounds X; anything else
+ * gets the documented default. */
+static int loop_items(const struct plan_step *s, int *from)
+{
+	*from = LOOP_DEFAULT;
+	char f[600], src[600];
+	size_t n = squash(s->for_each->text, s->for_each->len, f, sizeof f);
+	if (n >= 2 && f[0] == '[' && f[n - 1] == ']') {
+		int items = 0, depth = 0;
+		char q = 0;
+		for (size_t i = 1; i + 1 < n; i++) {
+			char c = f[i];
+			if (q) {
+				if (c == '\\')
+					i++;
+				else if (c == q)
+					q = 0;
+			} else if (c == '"' || c == '\'') {
+				q = c;
+			} else if (c == '[' || c == '(') {
+				depth++;
+			} else if (c == ']' || c == ')') {
+				depth--;
+			} else if (c == ',' && depth == 0) {
+				items++;
+			}
+		}
+		*from = LOOP_LITERAL;
+		return n > 2 ? items + 1 : 0;
+	}
+	loop_source(f, src, sizeof src);
+	int b = require_bound(s, src);
+	if (b >= 0) {
+		*from = LOOP_REQUIRE;
+		return b;
+	}
+	return GRAPH_LOOP_DEFAULT_ITEMS;
 }
 
 static void node_time(struct graph *g, struct graph_node *n)
@@ -130,10 +200,11 @@ static void node_time(struct graph *g, struct graph_node *n)
 	for (size_t i = 0; i < n->nonfail; i++)
 		node_time(g, n->onfail[i]);
 	if (s->for_each) {
-		int lit;
-		int items = loop_items(s, &lit);
+		int from;
+		int items = loop_items(s, &from);
+		int lit = from != LOOP_DEFAULT;
 		n->max_items = items;
-		n->max_items_literal = lit;
+		n->max_items_literal = from;
 		int serial = s->serial > 0 ? s->serial : (items ? items : 1);
 		int rounds = items ? (items + serial - 1) / serial : 0;
 		int trounds = lit ? rounds : (GRAPH_LOOP_TYPICAL_ITEMS + serial - 1) / serial;

@@ -227,7 +227,8 @@ static json_t *step_of(const struct emitter *E, const struct graph_node *x)
 		json_object_set_new(f, "as", json_string(s->as ? s->as : "item"));
 		json_object_set_new(f, "serial", json_integer(s->serial));
 		json_object_set_new(f, "max_items", json_integer(x->max_items));
-		json_object_set_new(f, "max_items_from", json_string(x->max_items_literal ? "literal" : "default"));
+		json_object_set_new(f, "max_items_from", json_string(x->max_items_literal == LOOP_LITERAL ? "literal"
+					       : x->max_items_literal == LOOP_REQUIRE ? "require" : "default"));
 		json_object_set_new(o, "for_each", f);
 	} else {
 		json_object_set_new(o, "for_each", json_null());

@@ -270,7 +270,14 @@ static void check_with(struct scope_ctx *C, const struct type *roots_t)
 		}
 		const struct type *t = check_tmpl(C, v, roots_t, what);
 		const struct action_param *ap = s->action ? catalog_param(s->action, w->pairs[i].key->str) : NULL;
-		if (!t || !ap || !ap->type || t->kind == TYPE_ANY || type_assignable(ap->type, t))
+		if (!t || !ap || !ap->type || t->kind == TYPE_ANY)
+			continue;
+		/* null is the runtime's to report (the action refuses it): a with:
+		 * value has no way to spell a default, so optional is let through */
+		struct type *nn = type_new(C->a, t->kind);
+		*nn = *t;
+		nn->optional = 0;
+		if (type_assignable(ap->type, nn))
 			continue;
 		struct strbuf want = {0}, got = {0};
 		type_format(ap->type, &want);
