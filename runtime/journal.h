@@ -47,7 +47,8 @@
  *
  *  run-start     run_id, plan, ir_hash, ir (object) or ir_path, params (object),
  *                namespace, cluster, context, dry_run (bool), version, user,
- *                host, pid
+ *                host, pid  (an IR past the record bound would be truncated:
+ *                write it beside the journal and give ir_path instead)
  *  resume        run_id, pid, host, user, cut_bytes (torn tail removed), last_seq
  *  step-start    step (id), title, action, attempt (1-based), item_index and
  *                item_label when inside a for_each
