@@ -237,10 +237,17 @@ static const struct type *check_root(struct ck *c, struct expr *e)
 	struct diag *g = c->s->what ? cerr(c, OP051, e, "unknown name '%s' in %s", e->str, c->s->what)
 				    : cerr(c, OP051, e, "unknown name '%s'", e->str);
 	const char *sug = diag_suggest(e->str, cands, n);
-	if (sug)
+	if (sug) {
 		diag_hint(g, "did you mean '%s'", sug);
-	else if (expr_func_lookup(e->str) >= 0)
+	} else if (expr_func_lookup(e->str) >= 0) {
 		diag_hint(g, "'%s' is a function: %s(...)", e->str, e->str);
+	} else if (n) {
+		struct strbuf b = {0};
+		for (size_t i = 0; i < n && i < 12; i++)
+			sb_printf(&b, "%s%s", i ? ", " : "", cands[i]);
+		diag_hint(g, "names here: %s%s", b.s, n > 12 ? ", ..." : "");
+		sb_release(&b);
+	}
 	return &type_any;
 }
 
@@ -469,7 +476,12 @@ static const struct type *check_bin(struct ck *c, struct expr *e)
 			cerr(c, OP054, e, "null cannot be ordered");
 		} else if (!orderable(l, r)) {
 			struct diag *g = cerr(c, OP055, e, "cannot order a %s and a %s", tname(c, l), tname(c, r));
-			diag_hint(g, "'<' and friends compare two numbers, two strings or versions: version(a) < version(\"2.0.1\")");
+			if (is_version(l) || is_version(r))
+				diag_hint(g, "compare a version with another version or a string: version(a) >= \"2.0.1\"");
+			else if ((l->kind == TYPE_STRING && numeric(r)) || (r->kind == TYPE_STRING && numeric(l)))
+				diag_hint(g, "convert one side: number(x) or string(x)");
+			else
+				diag_hint(g, "order compares two numbers, two strings or two versions");
 		}
 		return &type_bool;
 	case OP_IN:
