@@ -251,8 +251,10 @@ static void test_retry_after_429(void **state)
 	assert_true(ms >= 1900);    /* Retry-After: 1, twice */
 	json_decref(j);
 	/* 429 is retried for a POST too: the server did not process it */
-	assert_int_equal(kube_create(c, "/fault/429/post?n=1", json_object(), NULL, &j, &err), 0);
+	json_t *b = json_object();
+	assert_int_equal(kube_create(c, "/fault/429/post?n=1", b, NULL, &j, &err), 0);
 	json_decref(j);
+	json_decref(b);
 	kube_client_free(c);
 }
 
@@ -489,11 +491,11 @@ static void test_watch_gone_relists(void **state)
 		assert_int_equal(rc, 0);
 		assert_int_equal(st.relists, 1);
 		assert_int_equal(w.synced, 2);
-		json_t *ws = json_object_get(watches(c, nss[i]), "watches");
+		json_t *all = watches(c, nss[i]), *ws = json_object_get(all, "watches");
 		assert_int_equal(json_array_size(ws), 2);
 		assert_string_equal(sget(json_array_get(ws, 0), "rv", NULL), "10");
 		assert_string_equal(sget(json_array_get(ws, 1), "rv", NULL), "20");
-		json_decref(json_object_get(ws, "x"));
+		json_decref(all);
 		free(p);
 		kube_client_free(c);
 	}
