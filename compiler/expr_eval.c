@@ -24,6 +24,9 @@
 #define VERSION_KEY "$version"
 #define REGEX_MATCH_LIMIT 1000000   /* backtracking steps: a bad regex fails, not hangs */
 #define MAX_STRING (16u << 20)      /* bytes of a string built by '+' */
+/* Work units per evaluation (a node visited, an element copied): nested
+ * lambdas over long lists are polynomial, and a run must not hang on one. */
+#define EVAL_BUDGET 10000000
 
 struct local {
 	const char *name;
@@ -32,6 +35,7 @@ struct local {
 };
 
 struct ev {
+	size_t work;             /* against EVAL_BUDGET */
 	struct local *locals;
 	json_t *elem[EXPR_MAX_DEPTH];
 	int nelem;
@@ -52,6 +56,15 @@ static json_t *fail(struct ev *x, const char *fmt, ...)
 		va_end(ap);
 	}
 	return NULL;
+}
+
+static int spend(struct ev *x, size_t units)
+{
+	x->work += units;
+	if (x->work <= EVAL_BUDGET)
+		return 0;
+	fail(x, "expression too expensive: more than %d steps (nested loops over long lists?)", EVAL_BUDGET);
+	return -1;
 }
 
 const char *expr_version_of(const json_t *v)
@@ -317,6 +330,8 @@ static json_t *add(struct ev *x, const json_t *l, const json_t *r)
 		size_t n = json_string_length(l), m = json_string_length(r);
 		if (n + m > MAX_STRING)
 			return fail(x, "string longer than %u bytes", MAX_STRING);
+		if (spend(x, (n + m) / 64) < 0)
+			return NULL;
 		char *s = xmalloc(n + m + 1);
 		memcpy(s, json_string_value(l), n);
 		memcpy(s + n, json_string_value(r), m);
@@ -325,6 +340,8 @@ static json_t *add(struct ev *x, const json_t *l, const json_t *r)
 		return v;
 	}
 	if (json_is_array(l) && json_is_array(r)) {
+		if (spend(x, json_array_size(l) + json_array_size(r)) < 0)
+			return NULL;
 		json_t *v = json_copy((json_t *)l);
 		json_array_extend(v, (json_t *)r);
 		return v;
@@ -730,6 +747,8 @@ static json_t *list(struct ev *x, const struct expr *e)
 static json_t *ev(struct ev *x, const struct expr *e)
 {
 	json_t *b, *i, *v;
+	if (spend(x, 1) < 0)
+		return NULL;
 	switch (e->kind) {
 	case E_NUM: return num(x, e->num);
 	case E_STR: return str_n(x, e->str, e->slen);

@@ -236,6 +236,26 @@ static void test_deep_values(void **state)
 	json_decref(env);
 }
 
+/* Nested loops over a long list stop at the work budget instead of hanging. */
+static void test_budget(void **state)
+{
+	(void)state;
+	json_t *env = json_object(), *xs = json_array();
+	for (int i = 0; i < 1000; i++)
+		json_array_append_new(xs, json_integer(i));
+	json_object_set_new(env, "xs", xs);
+	char *err = NULL;
+	json_t *v = eval_str("count(xs, a => any(xs, b => any(xs, c => a + b + c < 0)))", env, &err);
+	assert_null(v);
+	assert_non_null(strstr(err, "too expensive"));
+	free(err);
+	err = NULL;
+	v = eval_str("count(xs, a => any(xs, b => a == b))", env, &err);   /* 500k steps: fine */
+	assert_int_equal(json_integer_value(v), 1000);
+	json_decref(v);
+	json_decref(env);
+}
+
 static void test_truthy(void **state)
 {
 	(void)state;
@@ -512,6 +532,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_deep_values),
+		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_truthy),
 		cmocka_unit_test(test_version_cmp),
 		cmocka_unit_test(test_tmpl_locations),
