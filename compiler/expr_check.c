@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "mem.h"
 
 const struct type expr_type_version = {.kind = TYPE_OBJECT, .name = "version"};
@@ -251,31 +252,48 @@ static const struct type *check_root(struct ck *c, struct expr *e)
 	return &type_any;
 }
 
-/* How a message names the object a field is missing from.  A type named
- * like an action ("patroni.cluster") is an action's result. */
+/* The one catalog action whose result has t's shape, or NULL when none or
+ * several do (then the message names the step instead).  Compared by fields
+ * because the scope may hand us an optional copy of the catalog's type. */
+static const char *action_of_result(const struct type *t)
+{
+	size_t n;
+	const struct action *all = catalog_all(&n);
+	const char *found = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct type *r = all[i].result;
+		if (r && r->kind == TYPE_OBJECT && r->fields == t->fields && r->nfields == t->nfields) {
+			if (found)
+				return NULL;
+			found = all[i].name;
+		}
+	}
+	return found;
+}
+
+/* How a message names the object a field is missing from. */
 static void describe(struct ck *c, const struct expr *base, const struct type *t, struct strbuf *b)
 {
 	char *path = expr_path_string(c->a, base);
 	size_t n = path ? strlen(path) : 0;
-	int action_named = t->name && strchr(t->name, '.') && !strchr(t->name, ' ');
-	if (path && !strcmp(path, "result")) {
-		if (action_named)
-			sb_printf(b, "the result of '%s'", t->name);
-		else
-			sb_puts(b, "the result of this step");
-	} else if (path && n > 13 && !strncmp(path, "steps.", 6) && strchr(path + 6, '.') == path + n - 7 &&
-		   !strcmp(path + n - 7, ".result")) {
-		if (action_named)
-			sb_printf(b, "the result of '%s'", t->name);
-		else
-			sb_printf(b, "the result of step '%.*s'", (int)(n - 13), path + 6);
-	} else if (t->name) {
+	const char *action = t->nfields ? action_of_result(t) : NULL;
+	if (!action && t->name && strchr(t->name, '.') && !strchr(t->name, ' '))
+		action = t->name;
+	int is_result = path && !strcmp(path, "result");
+	int is_step_result = path && n > 13 && !strncmp(path, "steps.", 6) &&
+			     strchr(path + 6, '.') == path + n - 7 && !strcmp(path + n - 7, ".result");
+	if ((is_result || is_step_result) && action)
+		sb_printf(b, "the result of '%s'", action);
+	else if (is_result)
+		sb_puts(b, "the result of this step");
+	else if (is_step_result)
+		sb_printf(b, "the result of step '%.*s'", (int)(n - 13), path + 6);
+	else if (t->name)
 		sb_printf(b, "'%s'", t->name);
-	} else if (path) {
+	else if (path)
 		sb_printf(b, "'%s'", path);
-	} else {
+	else
 		sb_puts(b, "this object");
-	}
 }
 
 static const struct type *field_of(struct ck *c, struct expr *e, const struct expr *base,

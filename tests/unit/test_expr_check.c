@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "catalog.h"
 #include "diag.h"
 #include "expr.h"
 #include "mem.h"
@@ -276,6 +277,45 @@ static void test_no_roots(void **state)
 	assert_int_equal(f->d.items[0].loc.col, 13 + 9);
 }
 
+/* With the real catalog's types, as the compiler scopes them: an unknown
+ * field of an action's result names the action, even through the optional
+ * copy a skippable step gets. */
+static void test_catalog_types(void **state)
+{
+	struct fixture *f = *state;
+	const struct action *act = catalog_find("patroni.cluster");
+	assert_non_null(act);
+	assert_non_null(act->result);
+	struct type_field step[] = {{"ok", &type_bool, NULL}, {"result", type_optional(f->a, act->result), NULL}};
+	struct type step_t = {.kind = TYPE_OBJECT, .fields = step, .nfields = 2, .name = "step"};
+	struct type_field steps[] = {{"healthy", &step_t, NULL}};
+	struct type steps_t2 = {.kind = TYPE_OBJECT, .fields = steps, .nfields = 1};
+	struct type_field roots[] = {{"steps", &steps_t2, NULL}, {"result", act->result, NULL}};
+	struct type roots_t2 = {.kind = TYPE_OBJECT, .fields = roots, .nfields = 2};
+	struct expr_scope sc = {&roots_t2, "an expect"};
+	static const struct { const char *text, *msg; } c[] = {
+		{"steps.healthy.ok && steps.healthy.result.membrs", "unknown field 'membrs' in the result of 'patroni.cluster'"},
+		{"result.membrs", "unknown field 'membrs' in the result of 'patroni.cluster'"},
+	};
+	for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+		diag_release(&f->d);
+		diag_init(&f->d);
+		struct expr *e = expr_parse(f->a, c[i].text, strlen(c[i].text), &BASE, &f->d);
+		assert_non_null(e);
+		expr_check(f->a, e, &sc, &f->d);
+		if (f->d.n != 1 || strcmp(f->d.items[0].msg, c[i].msg) || f->d.items[0].nhints != 1 ||
+		    strcmp(f->d.items[0].hints[0], "did you mean 'members'"))
+			fail_msg("'%s': %zu diags, '%s'", c[i].text, f->d.n, f->d.n ? f->d.items[0].msg : "");
+	}
+	diag_release(&f->d);
+	diag_init(&f->d);
+	const char *ok = "steps.healthy.ok && all(steps.healthy.result.members, m => m.state in ['running', 'streaming'])";
+	struct expr *e = expr_parse(f->a, ok, strlen(ok), &BASE, &f->d);
+	assert_int_equal(expr_check(f->a, e, &sc, &f->d)->kind, TYPE_BOOL);
+	if (f->d.n)
+		fail_msg("'%s': %s", ok, f->d.items[0].msg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +323,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_roots, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_catalog_types, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
