@@ -24,7 +24,7 @@ struct expr_src {
 	size_t len;
 };
 
-/* ORDER EXPR_KIND: expr_kind_name in expr_parse.c */
+/* ORDER EXPR_KIND: the switches of expr_check.c check() and expr_eval.c ev() */
 enum expr_kind {
 	E_NUM, E_STR, E_BOOL, E_NULL, E_LIST,
 	E_ROOT,      /* a name: a root of the scope or a lambda parameter */
