@@ -52,8 +52,8 @@ struct loader {
 	struct locator lc;
 	struct frame *stack;
 	size_t depth, stackcap;
-	struct anchor *anchors;
-	size_t nanchors, anchorcap;
+	struct anchor *anchors;    /* open addressing by name: hostile files */
+	size_t nanchors, anchorcap; /* may define 100,000 anchors */
 	size_t budget;        /* nodes created so far, counting alias expansion */
 	size_t failed;        /* errors reported by the loader */
 	size_t bom;           /* bytes of byte order mark not given to libyaml */
@@ -305,26 +305,48 @@ static int budget_add(struct loader *L, size_t weight, const struct loc *l)
 	return 0;
 }
 
+static size_t name_hash(const char *s)
+{
+	size_t h = 14695981039346656037u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+/* The slot holding name, or the empty slot where it belongs. */
+static struct anchor *anchor_slot(struct loader *L, const char *name)
+{
+	size_t mask = L->anchorcap - 1, i = name_hash(name) & mask;
+	while (L->anchors[i].name && strcmp(L->anchors[i].name, name))
+		i = (i + 1) & mask;
+	return &L->anchors[i];
+}
+
 static void anchor_set(struct loader *L, const char *name, struct ynode *n, size_t weight)
 {
-	/* A redefined anchor shadows the old one for later aliases. */
-	for (size_t i = L->nanchors; i-- > 0;) {
-		if (!strcmp(L->anchors[i].name, name)) {
-			L->anchors[i].node = n;
-			L->anchors[i].weight = weight;
-			return;
-		}
+	if (2 * (L->nanchors + 1) > L->anchorcap) {
+		struct anchor *old = L->anchors;
+		size_t oldcap = L->anchorcap;
+		L->anchorcap = oldcap ? 2 * oldcap : 64;
+		L->anchors = xcalloc(L->anchorcap, sizeof *L->anchors);
+		for (size_t i = 0; i < oldcap; i++)
+			if (old[i].name)
+				*anchor_slot(L, old[i].name) = old[i];
+		free(old);
 	}
-	XGROW(L->anchors, L->anchorcap, L->nanchors + 1);
-	L->anchors[L->nanchors++] = (struct anchor){name, n, weight};
+	struct anchor *a = anchor_slot(L, name);
+	/* A redefined anchor shadows the old one for later aliases. */
+	if (!a->name)
+		L->nanchors++;
+	*a = (struct anchor){name, n, weight};
 }
 
 static const struct anchor *anchor_find(struct loader *L, const char *name)
 {
-	for (size_t i = L->nanchors; i-- > 0;)
-		if (!strcmp(L->anchors[i].name, name))
-			return &L->anchors[i];
-	return NULL;
+	if (!L->anchorcap)
+		return NULL;
+	const struct anchor *a = anchor_slot(L, name);
+	return a->name ? a : NULL;
 }
 
 static int key_eq(const struct ynode *a, const struct ynode *b)

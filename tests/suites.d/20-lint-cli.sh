@@ -191,6 +191,10 @@ with open("deep.yaml", "w") as f:
 with open("deepblock.yaml", "w") as f:
     for i in range(1000):
         f.write(" " * i + "k:\n")
+with open("anchors.yaml", "w") as f:
+    f.write("a:\n" + "".join(f"  - &a{i} x\n" for i in range(90000)))
+    f.write("b:\n" + "".join(f"  - *a{i}\n" for i in range(90000)))
+    f.write("b: dup\n")
 with open("badutf8.yaml", "w", encoding="latin-1") as f:
     f.write("name: caf\xe9\n")
 EOF
@@ -200,6 +204,7 @@ hostile deep.yaml "10,000 nested flow sequences"
 check "deep flow: OP006" grep -q 'error\[OP006\]' out
 hostile deepblock.yaml "1,000 nested block mappings"
 check "deep block: OP006" grep -q 'error\[OP006\]' out
+hostile anchors.yaml "90,000 anchors and aliases"
 hostile badutf8.yaml "invalid UTF-8"
 check "invalid UTF-8: OP008 at the byte" grep -q '^badutf8.yaml:1:10: error\[OP008\]' out
 truncate -s 100M big.yaml

@@ -243,6 +243,31 @@ static void test_billion_laughs(void **state)
 	sb_release(&b);
 }
 
+/* 90,000 anchors and as many aliases: lookups must not be quadratic. */
+static void test_many_anchors(void **state)
+{
+	(void)state;
+	struct strbuf b = {0};
+	sb_puts(&b, "a:\n");
+	for (int i = 0; i < 90000; i++)
+		sb_printf(&b, "  - &a%d x\n", i);
+	sb_puts(&b, "b:\n");
+	for (int i = 0; i < 90000; i++)
+		sb_printf(&b, "  - *a%d\n", i);
+	sb_puts(&b, "c: &a5 y\nd: *a5\n");   /* redefined: the later one wins */
+	clock_t t0 = clock();
+	struct ctx *c = load(b.s);
+	double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+	assert_int_equal(c->d.n, 0);
+	struct ynode *a = ynode_get(c->doc->root, "a"), *bb = ynode_get(c->doc->root, "b");
+	assert_int_equal(bb->nitems, 90000);
+	assert_ptr_equal(bb->items[89999], a->items[89999]);
+	assert_string_equal(ynode_get(c->doc->root, "d")->str, "y");
+	assert_true(secs < 1.0);
+	done(c);
+	sb_release(&b);
+}
+
 static char *nested(int depth)
 {
 	char *s = xmalloc(2 * (size_t)depth + 2);
@@ -488,6 +513,7 @@ int main(void)
 		cmocka_unit_test(test_multi_doc),
 		cmocka_unit_test(test_aliases),
 		cmocka_unit_test(test_billion_laughs),
+		cmocka_unit_test(test_many_anchors),
 		cmocka_unit_test(test_depth),
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_too_large_file),
