@@ -24,7 +24,7 @@ Routes (namespace picks the scenario):
   /api/v1/namespaces/paged/pods             3 pages via limit/continue
   /api/v1/namespaces/{w1,w410,whttp410,wcut,wdead,wtimeout}/pods  list+watch
   .../pods/NAME:8008/proxy/PATH             Patroni-like replies
-  .../pods/NAME/exec (Upgrade: websocket)   channel.k8s.io exec
+  .../pods/{db-0,db-v4}/exec (Upgrade)      channel.k8s.io exec (db-v4: v4 only)
 """
 import base64, hashlib, json, os, socket, ssl, struct, sys, threading, time
 import urllib.parse
@@ -330,10 +330,12 @@ class H(BaseHTTPRequestHandler):
 
     def exec_ws(self, parts, q):
         name = parts[5]
-        if name != "db-0":
+        if name not in ("db-0", "db-v4"):
             return self.send_json(404, status(404, "NotFound", 'pods "%s" not found' % name))
         offered = [p.strip() for p in self.headers.get("Sec-WebSocket-Protocol", "").split(",")]
-        proto = "v5.channel.k8s.io" if "v5.channel.k8s.io" in offered else "v4.channel.k8s.io"
+        # db-v4 plays an older kubelet that only speaks v4
+        v5 = "v5.channel.k8s.io" in offered and name != "db-v4"
+        proto = "v5.channel.k8s.io" if v5 else "v4.channel.k8s.io"
         if "v4.channel.k8s.io" not in offered and proto not in offered:
             return self.send_json(400, status(400, "BadRequest", "no supported subprotocol"))
         key = self.headers["Sec-WebSocket-Key"]

@@ -605,6 +605,10 @@ static void test_exec(void **state)
 	assert_string_equal(errs, "warn\n");
 	free(out);
 	free(errs);
+	assert_int_equal(kube_exec(c, NULL, "db-v4", NULL, ok, 5000, &out, NULL, &code, &err), 0);
+	assert_non_null(strstr(out, "proto=v4.channel.k8s.io\n"));
+	assert_int_equal(code, 0);
+	free(out);
 	assert_int_equal(kube_exec(c, NULL, "db-0", NULL, fail, 5000, &out, NULL, &code, &err), 0);
 	assert_int_equal(code, 3);
 	free(out);
