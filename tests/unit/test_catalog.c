@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "catalog.h"
 #include "diag.h"
 #include "mem.h"
@@ -315,6 +317,70 @@ static void test_documented(void **state)
 	assert_int_equal(missing, 0);
 }
 
+/* ---- schema/plan.schema.json types every action's with: -------------------- */
+
+static void test_schema_matches_catalog(void **state)
+{
+	(void)state;
+	const char *path = getenv("OPSPLAN_PLAN_SCHEMA");
+	json_error_t err;
+	json_t *schema = json_load_file(path ? path : "schema/plan.schema.json", 0, &err);
+	if (!schema)
+		print_error("cannot read schema/plan.schema.json: %s (run from the repository root)\n", err.text);
+	assert_non_null(schema);
+	json_t *defs = json_object_get(schema, "$defs");
+	json_t *dos = json_object_get(json_object_get(json_object_get(json_object_get(defs, "step"),
+								       "properties"), "do"), "anyOf");
+	size_t n;
+	const struct action *all = catalog_all(&n);
+	assert_int_equal(json_array_size(dos), n);
+	int bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct action *a = &all[i];
+		const char *name = json_string_value(json_object_get(json_array_get(dos, i), "const"));
+		if (!name || strcmp(name, a->name)) {
+			print_error("schema: 'do' entry %zu is '%s', catalog has '%s'\n", i, name ? name : "?", a->name);
+			bad++;
+		}
+		char *key = xasprintf("with.%s", a->name);
+		json_t *w = json_object_get(defs, key);
+		free(key);
+		if (!w) {
+			print_error("schema: no $defs/with.%s\n", a->name);
+			bad++;
+			continue;
+		}
+		json_t *props = json_object_get(w, "properties"), *req = json_object_get(w, "required");
+		if (json_object_size(props) != a->nparams) {
+			print_error("schema: with.%s has %zu params, catalog %zu\n", a->name, json_object_size(props), a->nparams);
+			bad++;
+		}
+		size_t nreq = 0;
+		for (size_t p = 0; p < a->nparams; p++) {
+			if (!json_object_get(props, a->params[p].name)) {
+				print_error("schema: with.%s lacks '%s'\n", a->name, a->params[p].name);
+				bad++;
+			}
+			if (!a->params[p].required)
+				continue;
+			nreq++;
+			int found = 0;
+			for (size_t r = 0; r < json_array_size(req); r++)
+				found |= !strcmp(json_string_value(json_array_get(req, r)), a->params[p].name);
+			if (!found) {
+				print_error("schema: with.%s does not require '%s'\n", a->name, a->params[p].name);
+				bad++;
+			}
+		}
+		if (json_array_size(req) != nreq) {
+			print_error("schema: with.%s requires %zu params, catalog %zu\n", a->name, json_array_size(req), nreq);
+			bad++;
+		}
+	}
+	json_decref(schema);
+	assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_result_types),
 		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_documented),
+		cmocka_unit_test(test_schema_matches_catalog),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
