@@ -1,0 +1,189 @@
+#!/usr/bin/python3
+"""Wire semantics of the sandbox API that clients rely on (the opsplan
+executor, Patroni, kubectl): auth, Status bodies, optimistic concurrency,
+preconditions, dry run, selectors, the three patch types, watch with
+timeoutSeconds/bookmarks/410, and fault injection.  Prints one line per check;
+exit status 1 if any failed.
+
+  api_check.py SANDBOX_DIR"""
+
+import json
+import os
+import socket
+import ssl
+import sys
+import time
+import urllib.error
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+from sbx.client import Client  # noqa: E402
+
+failed = 0
+
+
+def check(desc, cond, detail=""):
+    global failed
+    print("%s %s%s" % ("ok  " if cond else "FAIL", desc, "" if cond else ": %s" % (detail,)))
+    if not cond:
+        failed += 1
+
+
+def watch_lines(c, path, timeout=10):
+    req = urllib.request.Request(c.server + path, headers={"Authorization": "Bearer " + c.token})
+    t0 = time.monotonic()
+    with urllib.request.urlopen(req, context=c.ctx, timeout=timeout) as r:
+        chunked = r.headers.get("Transfer-Encoding") == "chunked"
+        lines = [json.loads(x) for x in r.read().decode().splitlines() if x.strip()]
+    return lines, time.monotonic() - t0, chunked
+
+
+def main():
+    d = sys.argv[1]
+    st = json.load(open(os.path.join(d, "state.json")))
+    c = Client(st["kubeconfig"])
+    cm = c.ns_path("configmaps")
+    c.request("POST", "/sandbox/faults", {k: None for k in ("error_5xx", "throttle", "latency_ms", "drop",
+                                                            "watch_cut_after", "watch_410")})
+
+    # auth: no token -> 401 Status
+    req = urllib.request.Request(c.server + cm)
+    try:
+        urllib.request.urlopen(req, context=c.ctx, timeout=5)
+        check("no token is refused", False, "200")
+    except urllib.error.HTTPError as e:
+        body = json.loads(e.read())
+        check("no token -> 401 Status Unauthorized", e.code == 401 and body.get("reason") == "Unauthorized", body)
+
+    # discovery
+    code, v = c.get("/version")
+    check("/version", code == 200 and v.get("major") == "1", v)
+    code, apis = c.get("/apis")
+    names = {g["name"] for g in apis.get("groups", [])}
+    check("/apis lists apps, build and image groups",
+          {"apps", "build.openshift.io", "image.openshift.io"} <= names, names)
+    code, core = c.get("/api/v1")
+    rnames = {r["name"] for r in core.get("resources", [])}
+    check("/api/v1 lists pods/exec, pods/proxy, pods/status",
+          {"pods", "pods/exec", "pods/proxy", "pods/status", "configmaps", "endpoints"} <= rnames, rnames)
+
+    # create, 409 AlreadyExists, 404 NotFound with Status bodies
+    code, a = c.request("POST", cm, {"metadata": {"name": "api-check", "labels": {"t": "api", "n": "1"}},
+                                     "data": {"k": "v"}})
+    check("create -> 201 with uid and numeric resourceVersion",
+          code == 201 and a["metadata"]["uid"] and a["metadata"]["resourceVersion"].isdigit(), (code, a))
+    code, e = c.request("POST", cm, {"metadata": {"name": "api-check"}})
+    check("create again -> 409 AlreadyExists", code == 409 and e.get("reason") == "AlreadyExists", (code, e))
+    code, e = c.get(c.ns_path("configmaps", "no-such"))
+    check("get missing -> 404 NotFound Status", code == 404 and e.get("kind") == "Status"
+          and e.get("reason") == "NotFound" and e.get("details", {}).get("name") == "no-such", (code, e))
+
+    # optimistic concurrency
+    rv = a["metadata"]["resourceVersion"]
+    code, b = c.request("PATCH", c.ns_path("configmaps", "api-check"),
+                        {"metadata": {"resourceVersion": rv}, "data": {"k": "v2"}},
+                        content_type="application/strategic-merge-patch+json")
+    check("strategic patch with current resourceVersion -> 200, version increases",
+          code == 200 and int(b["metadata"]["resourceVersion"]) > int(rv) and b["data"]["k"] == "v2", (code, b))
+    code, e = c.request("PATCH", c.ns_path("configmaps", "api-check"),
+                        {"metadata": {"resourceVersion": rv}, "data": {"k": "v3"}},
+                        content_type="application/strategic-merge-patch+json")
+    check("patch with a stale resourceVersion -> 409 Conflict", code == 409 and e.get("reason") == "Conflict", (code, e))
+    stale = dict(a, data={"k": "put"})
+    code, e = c.request("PUT", c.ns_path("configmaps", "api-check"), stale)
+    check("update with a stale resourceVersion -> 409 Conflict", code == 409 and e.get("reason") == "Conflict", code)
+
+    # patch types
+    code, m = c.request("PATCH", c.ns_path("configmaps", "api-check"), {"data": {"k": None, "x": "1"}},
+                        content_type="application/merge-patch+json")
+    check("merge patch: null deletes, maps merge", code == 200 and m["data"] == {"x": "1"}, m.get("data"))
+    code, j = c.request("PATCH", c.ns_path("configmaps", "api-check"),
+                        [{"op": "test", "path": "/data/x", "value": "1"},
+                         {"op": "add", "path": "/data/y", "value": "2"}], content_type="application/json-patch+json")
+    check("json patch: test + add", code == 200 and j["data"] == {"x": "1", "y": "2"}, j.get("data"))
+    code, e = c.request("PATCH", c.ns_path("configmaps", "api-check"),
+                        [{"op": "test", "path": "/data/x", "value": "nope"}],
+                        content_type="application/json-patch+json")
+    check("json patch: failed test -> 422", code == 422, (code, e))
+    code, e = c.request("PATCH", c.ns_path("configmaps", "api-check"), {"data": {}}, content_type="text/plain")
+    check("unknown patch type -> 415", code == 415, code)
+
+    # dry run
+    code, dr = c.request("POST", cm + "?dryRun=All", {"metadata": {"name": "api-dry"}})
+    code2, _ = c.get(c.ns_path("configmaps", "api-dry"))
+    check("dryRun=All create is not stored", code == 201 and code2 == 404, (code, code2))
+
+    # selectors
+    code, lst = c.get(cm + "?labelSelector=t%3Dapi,n+in+(1,2)")
+    check("label selector (= and in)", code == 200 and [i["metadata"]["name"] for i in lst["items"]] == ["api-check"],
+          lst)
+    code, lst = c.get(cm + "?labelSelector=t!%3Dapi")
+    check("label selector (!=)", code == 200 and "api-check" not in [i["metadata"]["name"] for i in lst["items"]])
+    code, lst = c.get(cm + "?fieldSelector=metadata.name%3Dapi-check")
+    check("field selector metadata.name", code == 200 and len(lst["items"]) == 1, lst)
+    code, e = c.get(cm + "?fieldSelector=data.k%3Dv")
+    check("unsupported field selector -> 400", code == 400 and e.get("reason") == "BadRequest", (code, e))
+    code, pods = c.get(c.ns_path("pods") + "?fieldSelector=status.phase%3DRunning")
+    check("pod field selector status.phase", code == 200 and len(pods["items"]) == st["members"], code)
+
+    # delete with preconditions
+    code, e = c.request("DELETE", c.ns_path("configmaps", "api-check"),
+                        {"kind": "DeleteOptions", "apiVersion": "v1", "preconditions": {"uid": "wrong"}})
+    check("delete with a wrong preconditions.uid -> 409", code == 409 and e.get("reason") == "Conflict", (code, e))
+
+    # watch: chunked, timeoutSeconds, replay from a version, bookmarks
+    code, lst = c.get(cm + "?labelSelector=t%3Dapi")
+    rv0 = lst["metadata"]["resourceVersion"]
+    c.request("PATCH", c.ns_path("configmaps", "api-check"), {"data": {"z": "3"}},
+              content_type="application/merge-patch+json")
+    lines, took, chunked = watch_lines(c, cm + "?watch=true&labelSelector=t%%3Dapi&resourceVersion=%s"
+                                       "&timeoutSeconds=2" % rv0)
+    check("watch from a version replays the change, chunked, ends at timeoutSeconds",
+          chunked and [x["type"] for x in lines] == ["MODIFIED"] and 1.5 < took < 4, (lines, took, chunked))
+    lines, took, _ = watch_lines(c, cm + "?watch=true&allowWatchBookmarks=true&timeoutSeconds=7&resourceVersion="
+                                 + rv0 + "&labelSelector=t%3Dnothing")
+    check("watch sends BOOKMARK events when allowed", any(x["type"] == "BOOKMARK" for x in lines), lines)
+    code, e = c.request("DELETE", c.ns_path("configmaps", "api-check"),
+                        {"preconditions": {"uid": a["metadata"]["uid"]}})
+    check("delete with the right uid", code == 200, code)
+
+    # faults: 5xx, 429 + Retry-After, 410 (status and in-stream), dropped connection
+    c.request("POST", "/sandbox/faults", {"error_5xx": 1})
+    code, e = c.get(cm)
+    check("fault api-5xx: next request 503 ServiceUnavailable", code == 503 and e.get("reason") ==
+          "ServiceUnavailable", (code, e))
+    code, _ = c.get(cm)
+    check("fault api-5xx: counted, then healthy again", code == 200, code)
+    c.request("POST", "/sandbox/faults", {"throttle": 1, "retry_after": 2})
+    req = urllib.request.Request(c.server + cm, headers={"Authorization": "Bearer " + c.token})
+    try:
+        urllib.request.urlopen(req, context=c.ctx, timeout=5)
+        check("fault api-429", False, "200")
+    except urllib.error.HTTPError as e:
+        check("fault api-429: 429 TooManyRequests with Retry-After",
+              e.code == 429 and e.headers.get("Retry-After") == "2", (e.code, dict(e.headers)))
+    c.request("POST", "/sandbox/faults", {"compact": True})
+    code, e = c.get(cm + "?watch=true&resourceVersion=2")
+    check("watch from a compacted version -> 410 Expired", code == 410 and e.get("reason") == "Expired", (code, e))
+    code, lst = c.get(cm)
+    c.request("POST", "/sandbox/faults", {"watch_410": 1})
+    lines, _, _ = watch_lines(c, cm + "?watch=true&resourceVersion=%s" % lst["metadata"]["resourceVersion"])
+    check("fault watch-410: in-stream ERROR with code 410",
+          lines and lines[0]["type"] == "ERROR" and lines[0]["object"]["code"] == 410, lines)
+    c.request("POST", "/sandbox/faults", {"drop": 1})
+    try:
+        c.get(cm)
+        check("fault drop: connection dropped", False, "got an answer")
+    except (OSError, ssl.SSLError, urllib.error.URLError, ConnectionError):
+        check("fault drop: connection dropped", True)
+    except Exception as e:  # http.client.RemoteDisconnected and friends
+        check("fault drop: connection dropped", "Disconnected" in type(e).__name__ or "BadStatus" in type(e).__name__,
+              repr(e))
+    code, _ = c.get(cm)
+    check("after faults, healthy", code == 200, code)
+    _ = socket
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
