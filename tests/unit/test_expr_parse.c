@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
@@ -237,6 +239,51 @@ static void test_step_refs(void **state)
 	assert_int_equal(r.cols[1], 13 + 24);
 }
 
+/* Every example in the function table of docs/expressions.md parses: the
+ * reference must not teach syntax the parser rejects. */
+static void test_doc_examples(void **state)
+{
+	struct fixture *f = *state;
+	const char *path = getenv("EXPR_DOC");
+	FILE *fp = fopen(path ? path : "docs/expressions.md", "r");
+	if (!fp)
+		fail_msg("cannot open docs/expressions.md (run from the repository root or set EXPR_DOC)");
+	char *line = NULL;
+	size_t cap = 0;
+	int in_funcs = 0, n = 0;
+	while (getline(&line, &cap, fp) > 0) {
+		if (!strncmp(line, "## ", 3))
+			in_funcs = !strncmp(line, "## Functions", 12);
+		if (!in_funcs || line[0] != '|' || !strstr(line, "(") || strstr(line, "---"))
+			continue;
+		/* the last backticked cell holds the example */
+		char *end = strrchr(line, '`');
+		if (!end)
+			continue;
+		*end = '\0';
+		char *start = strrchr(line, '`');
+		if (!start || !strchr(start, '('))
+			continue;
+		start++;
+		char text[512];
+		/* the table escapes '|' as '\|' */
+		size_t k = 0;
+		for (const char *c = start; *c && k + 1 < sizeof text; c++)
+			if (!(c[0] == '\\' && c[1] == '|'))
+				text[k++] = *c;
+		text[k] = '\0';
+		diag_release(&f->d);
+		diag_init(&f->d);
+		if (!parse(f, text))
+			fail_msg("docs example '%s' does not parse: %s", text, f->d.n ? f->d.items[0].msg : "?");
+		n++;
+	}
+	free(line);
+	fclose(fp);
+	if (n < 18)
+		fail_msg("only %d examples found in the function table", n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +292,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_step_refs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_doc_examples, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
