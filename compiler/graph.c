@@ -157,7 +157,16 @@ static void add_dep(struct graph *g, struct graph_node *n, struct graph_node *de
 	n->deps = nd;
 }
 
-/* Sibling deps: `needs:` naming siblings, or else the previous sibling. */
+static int in_list(const struct graph_node *t, struct graph_node **list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (list[i] == t)
+			return 1;
+	return 0;
+}
+
+/* Sibling deps: `needs:` naming siblings (or steps inside them), or else
+ * the previous sibling. */
 static void list_deps(struct builder *b, struct graph_node **list, size_t n, const char **ids)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -165,10 +174,12 @@ static void list_deps(struct builder *b, struct graph_node **list, size_t n, con
 		struct plan_step *s = x->step;
 		int sibling_need = 0;
 		for (size_t k = 0; k < s->nneeds; k++) {
-			struct graph_node *t = NULL;
-			for (size_t j = 0; j < n; j++)
-				if (list[j]->step->id && strcmp(list[j]->step->id, s->needs[k]) == 0)
-					t = list[j];
+			/* a need on a step inside a sibling group waits for the group */
+			struct graph_node *t = graph_find(b->g, s->needs[k]);
+			while (t && !(t->parent == x->parent && in_list(t, list, n)))
+				t = t->parent;
+			if (t && t != x && graph_encloses(x, graph_find(b->g, s->needs[k])))
+				t = NULL;
 			if (t) {
 				add_dep(b->g, x, t);
 				sibling_need = 1;
@@ -181,9 +192,8 @@ static void list_deps(struct builder *b, struct graph_node **list, size_t n, con
 					diag_hint(dg, "did you mean '%s'", m);
 			}
 		}
-		if (!s->nneeds && i > 0)
+		if (!sibling_need && i > 0)
 			add_dep(b->g, x, list[i - 1]);
-		(void)sibling_need;
 	}
 }
 
@@ -197,7 +207,10 @@ static void check_outer_needs(struct builder *b)
 		struct plan_step *s = x->step;
 		for (size_t k = 0; k < s->nneeds; k++) {
 			struct graph_node *t = graph_find(g, s->needs[k]);
-			if (!t || same_list(t, x))
+			struct graph_node *up = t;
+			while (up && !same_list(up, x))
+				up = up->parent;
+			if (!t || t == x || (up && up != x))
 				continue;
 			if (!graph_before(g, t, x))
 				diag_add(b->d, OP084, &s->needs_loc[k],

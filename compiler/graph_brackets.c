@@ -95,11 +95,12 @@ static const struct graph_node *normal_closer(const struct graph *g, const struc
 }
 
 /* What happens when s fails: 1 the run goes on, 2 a handler closes b, 0 it
- * aborts with b open (only finally can help). */
-static int failure_handled(const struct graph_node *s, const char *b)
+ * aborts with b open (only finally can help).  When the closer itself fails
+ * and the run goes on, the bracket stays open: only a handler helps. */
+static int failure_handled(const struct graph_node *s, const struct graph_node *closer, const char *b)
 {
 	for (const struct graph_node *x = s; x; x = x->parent) {
-		if (x->step->on_failure == ONFAIL_CONTINUE)
+		if (x->step->on_failure == ONFAIL_CONTINUE && s != closer)
 			return 1;
 		for (size_t i = 0; i < x->nonfail; i++)
 			if (graph_brackets_closes(x->onfail[i], b))
@@ -128,7 +129,7 @@ static void check_opener(struct graph *g, const struct graph_node *p, struct dia
 	for (size_t i = 0; i < g->nnodes; i++) {
 		const struct graph_node *s = g->nodes[i];
 		if (s->ctx != GRAPH_MAIN || s->nchildren || (s != c && !graph_before(g, s, c)) ||
-		    !graph_before(g, p, s) || failure_handled(s, b))
+		    !graph_before(g, p, s) || failure_handled(s, c, b))
 			continue;
 		struct diag *dg = diag_add(d, OP085, at,
 					   "if step '%s' fails, '%s' opened by step '%s' stays open: '%s' -> '%s' (fails) -> finally closes nothing",

@@ -160,7 +160,9 @@ static void ref_check(const char *id, const struct loc *at, void *ctx)
 	const char *me = C->node->step->id;
 	struct diag *dg = diag_add(C->d, OP083, at, "step '%s' reads 'steps.%s', which may not have run before it",
 				   me, id);
-	if (graph_encloses(a, C->node))
+	if (a == C->node)
+		diag_hint(dg, "a step cannot read its own status; its result is 'result' in expect: and until:");
+	else if (graph_encloses(a, C->node))
 		diag_hint(dg, "'%s' encloses '%s' and has not finished when it runs", id, me);
 	else if (C->node->ctx == GRAPH_FINALLY)
 		diag_hint(dg, "finally steps also run when the run stops before '%s'", id);
