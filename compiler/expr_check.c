@@ -206,6 +206,14 @@ static const struct type *deref(struct ck *c, const struct expr *base, const str
 	return non_optional(c, t);
 }
 
+/* An operand that fails at run time on null (ordering, arithmetic, =~,
+ * most function arguments): a value that may be null must be guarded. */
+static void need_value(struct ck *c, const struct expr *e, const struct type *t)
+{
+	if (t && t->optional && t->kind != TYPE_NULL && t->kind != TYPE_ANY)
+		deref(c, e, t, NULL);
+}
+
 /* --- names and fields --- */
 
 static const char **field_names(struct ck *c, const struct type *t, size_t extra, size_t *n)
@@ -435,6 +443,8 @@ static const struct type *arith(struct ck *c, struct expr *e, const struct type 
 {
 	static const char *const names[] = {[OP_ADD] = "+", [OP_SUB] = "-", [OP_MUL] = "*",
 					    [OP_DIV] = "/", [OP_MOD] = "%"};
+	need_value(c, e->l, l);
+	need_value(c, e->r, r);
 	if (e->op == OP_ADD && !is_any(l) && !is_any(r)) {
 		if (l->kind == TYPE_STRING && r->kind == TYPE_STRING)
 			return &type_string;
@@ -490,6 +500,8 @@ static const struct type *check_bin(struct ck *c, struct expr *e)
 		}
 		return &type_bool;
 	case OP_LT: case OP_LE: case OP_GT: case OP_GE:
+		need_value(c, e->l, l);
+		need_value(c, e->r, r);
 		if (!is_any(l) && !is_any(r) && (l->kind == TYPE_NULL || r->kind == TYPE_NULL)) {
 			cerr(c, OP054, e, "null cannot be ordered");
 		} else if (!orderable(l, r)) {
@@ -519,6 +531,8 @@ static const struct type *check_bin(struct ck *c, struct expr *e)
 		}
 		return &type_bool;
 	case OP_MATCH:
+		need_value(c, e->l, l);
+		need_value(c, e->r, r);
 		if (!is_any(l) && l->kind != TYPE_STRING)
 			cerr(c, OP054, e->l, "'=~' matches a string, not a %s", tname(c, l));
 		if (!is_any(r) && r->kind != TYPE_STRING)
@@ -553,8 +567,10 @@ static const char *ordinal(size_t i)
 static int want(struct ck *c, struct expr *call, size_t i, const struct type *t, int kinds_mask,
 		const char *what)
 {
-	if (is_any(t) || (kinds_mask & (1 << t->kind)))
+	if (is_any(t) || (kinds_mask & (1 << t->kind))) {
+		need_value(c, call->args[i], t);
 		return 1;
+	}
 	cerr(c, OP054, call->args[i], "the %s argument of '%s' must be %s, not a %s", ordinal(i),
 	     expr_funcs[call->fn].name, what, tname(c, t));
 	return 0;
@@ -744,6 +760,7 @@ static const struct type *check(struct ck *c, struct expr *e)
 	case E_NOT: check(c, e->l); t = &type_bool; break;
 	case E_NEG:
 		t = check(c, e->l);
+		need_value(c, e->l, t);
 		if (!is_any(t) && !numeric(t)) {
 			cerr(c, OP054, e, "'-' negates a number, not a %s", tname(c, t));
 			t = &type_any;

@@ -42,12 +42,14 @@ static const struct type_field steps_f[] = {
 	{"plain", &plain_t, NULL},
 };
 static const struct type steps_t = {.kind = TYPE_OBJECT, .fields = steps_f, .nfields = 4};
+static const struct type opt_number_t = {.kind = TYPE_NUMBER, .optional = 1};
+static const struct type opt_names_t = {.kind = TYPE_LIST, .elem = &type_string, .optional = 1};
 static const struct type_field params_f[] = {
 	{"cluster", &type_string, NULL}, {"max_lag_mb", &type_number, NULL},
 	{"patroni_version", &type_string, NULL}, {"timeout", &type_duration, NULL},
-	{"names", &type_string_list, NULL},
+	{"names", &type_string_list, NULL}, {"opt", &opt_number_t, NULL}, {"optnames", &opt_names_t, NULL},
 };
-static const struct type params_t = {.kind = TYPE_OBJECT, .fields = params_f, .nfields = 5};
+static const struct type params_t = {.kind = TYPE_OBJECT, .fields = params_f, .nfields = 7};
 static const struct type_field roots_f[] = {
 	{"params", &params_t, NULL}, {"steps", &steps_t, NULL}, {"result", &cluster_t, NULL},
 	{"run", &type_any, NULL}, {"member", &member_t, NULL},
@@ -130,6 +132,11 @@ static void test_well_typed(void **state)
 		{"has(steps.maybe) && steps.maybe.result.scope", "boolean"},
 		{"steps.maybe && steps.maybe.result.scope", "boolean"},
 		{"steps.maybe.result.pause == null", "boolean"},
+		{"has(params.opt) && params.opt > 1", "boolean"},
+		{"params.opt == 1", "boolean"},
+		{"params.opt != null && params.opt * 2 > 1", "boolean"},
+		{"params.optnames && len(params.optnames) > 1", "boolean"},
+		{"string(params.opt)", "string"},
 		{"steps.healthy.ok && (steps.maybe.ok && steps.maybe.result.pause)", "boolean"},
 		{"params.timeout + 30s", "duration"},
 		{"params.timeout * 2", "duration"},
@@ -211,6 +218,11 @@ static void test_errors(void **state)
 		{"has(steps.maybe.result) || steps.maybe.result.pause", OP057, 7, 40, "may be null", NULL},
 		{"(steps.maybe.ok && true) || steps.maybe.result.pause", OP057, 7, 41, "may be null", NULL},
 		{"all(result.members, m => steps.maybe.result.pause)", OP057, 7, 38, "may be null", NULL},
+		{"params.opt > 1", OP057, 7, 13, "'params.opt' may be null here", "has(params.opt) && ..."},
+		{"1 + params.opt", OP057, 7, 17, "'params.opt' may be null here", NULL},
+		{"-params.opt", OP057, 7, 14, "'params.opt' may be null here", NULL},
+		{"len(params.optnames)", OP057, 7, 17, "'params.optnames' may be null here", NULL},
+		{"params.optnames[0]", OP057, 7, 13, "'params.optnames' may be null here", NULL},
 		{"len(5)", OP054, 7, 17, "the first argument of 'len' must be a string, list or object, not a number", NULL},
 		{"len(1, 2)", OP058, 7, 13, "'len' takes 1 argument, not 2", NULL},
 		{"all(result.members, 1)", OP059, 7, 33, "the second argument of 'all' must be a lambda", "all(xs, x => x.ok)"},
