@@ -23,6 +23,10 @@ static const struct {
 /* Longest word diag_suggest compares: keys and field names are short, and the
  * O(n*m) table must stay bounded on hostile input. */
 #define SUGGEST_MAX 64
+/* The program's version lives with main(); weak, so the library links
+ * without it (unit tests, the fuzzer) and SARIF then omits the version. */
+extern const char opsplan_version[] __attribute__((weak));
+
 /* Widest slice of a source line shown under a diagnostic. */
 #define SNIPPET_WIDTH 160
 
@@ -512,11 +516,19 @@ static void print_sarif(const struct diag_list *d, FILE *out)
 		if (!used[c])
 			continue;
 		index[c] = nrules++;
-		json_array_append_new(rules, json_pack("{s:s,s:s,s:{s:s},s:{s:s},s:{s:s}}",
+		/* GitHub code scanning requires 'help' on every rule. */
+		char *text = xasprintf("%s: %s; see docs/diagnostics.md, section %s", codes[c].name,
+				       codes[c].summary, codes[c].name);
+		char *md = xasprintf("**%s** `%s`: %s. See `docs/diagnostics.md`, section %s.",
+				     codes[c].name, codes[c].slug, codes[c].summary, codes[c].name);
+		json_array_append_new(rules, json_pack("{s:s,s:s,s:{s:s},s:{s:s},s:{s:s,s:s},s:{s:s}}",
 			"id", codes[c].name, "name", codes[c].slug,
 			"shortDescription", "text", codes[c].summary,
 			"fullDescription", "text", codes[c].summary,
+			"help", "text", text, "markdown", md,
 			"defaultConfiguration", "level", level[codes[c].sev]));
+		free(text);
+		free(md);
 	}
 	json_t *results = json_array();
 	for (size_t i = 0; i < d->n; i++) {
@@ -531,6 +543,11 @@ static void print_sarif(const struct diag_list *d, FILE *out)
 		"tool", "driver", "name", "opsplan",
 		"rules", rules,
 		"results", results);
+	if (opsplan_version) {
+		json_t *driver = json_object_get(json_object_get(json_array_get(json_object_get(log, "runs"), 0),
+								 "tool"), "driver");
+		json_object_set_new(driver, "version", json_string(opsplan_version));
+	}
 	json_dumpf(log, out, JSON_INDENT(2));
 	fputc('\n', out);
 	json_decref(log);

@@ -134,6 +134,8 @@ import json
 log = json.load(open("out"))
 assert log["version"] == "2.1.0" and len(log["runs"]) == 1
 run = log["runs"][0]
+assert run["tool"]["driver"]["version"], "the driver names its version"
+assert all(r["help"]["text"] for r in run["tool"]["driver"]["rules"]), "GitHub requires rule help"
 rules = [r["id"] for r in run["tool"]["driver"]["rules"]]
 assert rules == sorted(set(rules)) and set(rules) == {"OP001", "OP002", "OP003", "OP004"}, rules
 res = run["results"]

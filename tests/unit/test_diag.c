@@ -309,6 +309,10 @@ static void test_sarif(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(rules, 0), "id")), "OP001");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(rules, 1), "id")), "OP002");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(rules, 2), "id")), "OP011");
+	/* GitHub requires help on every rule */
+	json_t *help = json_object_get(json_array_get(rules, 1), "help");
+	assert_non_null(strstr(json_string_value(json_object_get(help, "text")), "OP002"));
+	assert_non_null(json_string_value(json_object_get(help, "markdown")));
 	json_t *results = json_object_get(run, "results");
 	assert_int_equal(json_array_size(results), 5);
 	json_t *r0 = json_array_get(results, 0);
