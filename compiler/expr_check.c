@@ -521,7 +521,7 @@ static const struct type *check_bin(struct ck *c, struct expr *e)
 			if (r->elem && !comparable(l, r->elem))
 				cerr(c, OP055, e, "'in' looks for a %s in a list of %s", tname(c, l),
 				     tname(c, r->elem));
-		} else if (r->kind == TYPE_STRING || r->kind == TYPE_OBJECT) {
+		} else if (r->kind == TYPE_STRING || (r->kind == TYPE_OBJECT && !is_version(r))) {
 			if (!is_any(l) && l->kind != TYPE_STRING)
 				cerr(c, OP054, e->l, "'in' a %s needs a string on the left, not a %s",
 				     tname(c, r), tname(c, l));
@@ -567,7 +567,7 @@ static const char *ordinal(size_t i)
 static int want(struct ck *c, struct expr *call, size_t i, const struct type *t, int kinds_mask,
 		const char *what)
 {
-	if (is_any(t) || (kinds_mask & (1 << t->kind))) {
+	if (is_any(t) || (!is_version(t) && (kinds_mask & (1 << t->kind)))) {
 		need_value(c, call->args[i], t);
 		return 1;
 	}

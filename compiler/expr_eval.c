@@ -568,7 +568,7 @@ static int cmp_keys(const void *a, const void *b)
 
 static json_t *fn_keys(struct ev *x, const json_t *o)
 {
-	if (!json_is_object(o))
+	if (!json_is_object(o) || expr_version_of(o))
 		return fail(x, "'keys' needs an object, not a %s", kind(o));
 	size_t n = json_object_size(o), i = 0;
 	const char **k = xmalloc((n ? n : 1) * sizeof *k);

@@ -240,6 +240,8 @@ static void test_errors(void **state)
 		{"'a' in [1, 2]", OP055, 7, 13, "'in' looks for a string in a list of number", NULL},
 		{"sum(params.names)", OP054, 7, 17, "'sum' needs a list of numbers", NULL},
 		{"params.max_lag_mb >\n    params.clustr", OP052, 8, 12, "unknown field 'clustr'", NULL},
+		{"len(version('1.2'))", OP054, 7, 17, "must be a string, list or object, not a version", NULL},
+		{"'a' in version('1.2')", OP054, 7, 20, "'in' needs a list, string or object on the right, not a version", NULL},
 		{"version(3)", OP054, 7, 21, "the first argument of 'version' must be a string", NULL},
 		{"member.name == null || 1 > 'a'", OP055, 7, 36, "cannot order a number and a string", NULL},
 		{"len", OP051, 7, 13, "unknown name 'len'", "'len' is a function"},
