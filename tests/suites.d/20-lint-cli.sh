@@ -69,6 +69,34 @@ check "-W error accepted" test "$rc" = 1
 run lint -Werror clean.yaml
 check "-Werror on a clean plan: exit 0" test "$rc" = 0
 
+# Warnings (safety lints): exit 0 unless -W error; --quiet hides them.
+cat > warn.yaml <<'EOF'
+opsplan: 1
+name: warn
+summary: Deletes a pod with nothing guarding it
+steps:
+  - id: bounce
+    title: Delete a pod
+    do: k8s.delete
+    with: {kind: Pod, name: "p-1"}
+EOF
+run lint warn.yaml
+check "warnings only: exit 0" test "$rc" = 0
+check "warnings only: printed as warnings" grep -q '^warn.yaml:[0-9]*:[0-9]*: warning\[OP1[0-9][0-9]\]' out
+check "warnings only: counted in the summary" grep -qE '^0 errors, [1-9][0-9]* warnings? in 1 file$' err
+run lint -W error warn.yaml
+check "-W error: warnings fail the run (exit 1)" test "$rc" = 1
+run lint --quiet warn.yaml
+check "--quiet: warnings hidden, exit 0" test "$rc" = 0 -a ! -s out -a ! -s err
+run lint --quiet -W error warn.yaml
+check "--quiet -W error: warnings shown, exit 1" eval 'test "$rc" = 1 && grep -q "warning\[OP1" out'
+run lint --format json warn.yaml
+check "json: severity warning" grep -q '"severity":"warning"' out
+run lint --format github warn.yaml
+check "github: ::warning" grep -q '^::warning file=warn.yaml,line=' out
+run lint --format sarif warn.yaml
+check "sarif: level warning" python3 -c 'import json; r = json.load(open("out"))["runs"][0]["results"]; assert r and all(x["level"] == "warning" for x in r)'
+
 run lint
 check "no PATH: exit 2 and says so" eval 'test "$rc" = 2 && grep -q "no PATH given" err'
 run lint --frobnicate clean.yaml
