@@ -243,6 +243,12 @@ static void check_silence(struct checker *C, const struct ynode *n, struct plan_
 			diag_hint(g, "codes look like OP101; see docs/diagnostics.md");
 			continue;
 		}
+		if (diag_code_severity(code) == DIAG_ERROR) {
+			struct diag *g = diag_add(C->d, OP035, &k->loc, "'%s' is an error and cannot be silenced",
+						  k->str);
+			diag_hint(g, "only warnings (OP100 and up) can be silenced");
+			continue;
+		}
 		if (!ynode_is_string(v) || !*v->str) {
 			struct diag *g = diag_add(C->d, OP035, &v->loc, "silencing '%s' needs a reason, got %s",
 						  k->str, ynode_is_string(v) ? "an empty string" : got(v));
