@@ -258,6 +258,26 @@ static void test_from_file_and_empty(void **state)
 	free(path);
 }
 
+/* A truncated result still says what it was; a '|' cannot break a table. */
+static void test_truncated_and_escaping(void **state)
+{
+	(void)state;
+	struct journal_records r = {0};
+	seq = 0;
+	add(&r, JOURNAL_STEP_END, 10,
+	    json_pack("{s:s, s:s, s:{s:b, s:i, s:s}}", "step", "dump", "status", "ok", "result", "truncated", 1,
+		      "bytes", 2097154, "head", "\"xxxxxxxx"));
+	add(&r, JOURNAL_STEP_END, 20,
+	    json_pack("{s:s, s:s, s:s}", "step", "pipe", "status", "ok", "summary", "a | b"));
+	char *t = render(&r, REPORT_TEXT);
+	has(t, "\"xxxxxxxx (truncated, 2097154 bytes)");
+	free(t);
+	t = render(&r, REPORT_MARKDOWN);
+	has(t, "| ok | `pipe` | 0 | 09:30:12 | - | a \\| b |");
+	free(t);
+	journal_records_release(&r);
+}
+
 static void test_format_parse(void **state)
 {
 	(void)state;
@@ -278,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_markdown),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_from_file_and_empty),
+		cmocka_unit_test(test_truncated_and_escaping),
 		cmocka_unit_test(test_format_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
