@@ -59,8 +59,24 @@ int journal_seterr_(struct journal_err *err, int code, int errnum, const char *f
 	return code;
 }
 
+static int sync_dir(const char *dir);
+
+/* Make a directory we just created durable: its name lives in its parent. */
+static int sync_parent(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return sync_dir(".");
+	char *parent = slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
+	int rc = sync_dir(parent);
+	free(parent);
+	return rc;
+}
+
 int journal_mkdirs_(const char *dir, struct journal_err *err)
 {
+	if (!dir[0])
+		return journal_seterr_(err, JOURNAL_EINVAL, 0, "empty journal directory name");
 	char *p = xstrdup(dir);
 	int rc = 0;
 	for (char *s = p + 1;; s++) {
@@ -68,7 +84,13 @@ int journal_mkdirs_(const char *dir, struct journal_err *err)
 			continue;
 		char c = *s;
 		*s = '\0';
-		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+		if (mkdir(p, 0700) == 0) {
+			if (sync_parent(p) < 0) {
+				rc = journal_seterr_(err, JOURNAL_EIO, errno, "cannot fsync the parent of '%s': %s",
+						     p, strerror(errno));
+				goto done;
+			}
+		} else if (errno != EEXIST) {
 			rc = journal_seterr_(err, JOURNAL_EIO, errno, "cannot create directory '%s': %s",
 					     p, strerror(errno));
 			goto done;

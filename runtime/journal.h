@@ -169,13 +169,15 @@ size_t journal_unresolved_intents(const struct journal_records *r, const struct 
 
 struct journal;
 
-/* Create DIR (0700, parents too) and DIR/RUN_ID.jsonl (0600, must not exist).
- * The first append also fsyncs DIR so that the file's name is durable.
+/* Create DIR (0700, parents too, each new one made durable in its parent)
+ * and DIR/RUN_ID.jsonl (0600, must not exist).  The first append also fsyncs
+ * DIR so that the file's name is durable.  Take journal_lock first: the
+ * journal itself does not stop two writers.
  * *out is the caller's; journal_close it. */
 int journal_create(struct journal **out, const char *dir, const char *run_id,
 		   struct journal_err *err);
 
-/* Open an existing journal to continue it: load its records into *records
+/* Open an existing journal to continue it (journal_lock first, as above): load its records into *records
  * (the caller's, as with journal_load), cut a torn tail from the file itself
  * (records->cut_bytes says how much) and position appends after the last good
  * record, seq continuing. */

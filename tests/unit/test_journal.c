@@ -142,6 +142,16 @@ static void test_round_trip_and_modes(void **state)
 	assert_int_equal(journal_create(&j, f->runs, "20261126T093012Z-demo-0001", &err), JOURNAL_EIO);
 	assert_null(j);
 	assert_int_equal(journal_create(&j, f->runs, "../escape", &err), JOURNAL_EINVAL);
+	assert_int_equal(journal_create(&j, "", "r", &err), JOURNAL_EINVAL);
+	/* missing parents are created too, each 0700 */
+	char *deep = xasprintf("%s/a/b/c", f->dir);
+	assert_int_equal(journal_create(&j, deep, "r", &err), 0);
+	journal_close(j);
+	char *mid = xasprintf("%s/a/b", f->dir);
+	assert_int_equal(stat(mid, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	free(mid);
+	free(deep);
 	free(path);
 }
 
