@@ -121,6 +121,7 @@ def main():
     except ImportError:
         pass
     seed.seed(store, server.admit, cfg.namespace, cfg.cluster, cfg.members)
+    server.subresources[("sandbox", "faults")] = lambda body: pod_faults(store, kl, cfg, body, log)
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -149,6 +150,21 @@ def main():
     os.unlink(os.path.join(d, "state.json"))
     logf.close()
     os._exit(0)
+
+
+def pod_faults(store, kl, cfg, body, log):
+    """Faults below the API: images that fail to pull, a node restart."""
+    if "image_fail" in body:
+        ref = body["image_fail"]
+        if not ref:
+            images.FAILING.clear()
+        else:
+            try:
+                images.FAILING.add(images.resolve(store, cfg.namespace, ref)["digest"])
+            except Exception as e:  # noqa: report, do not crash the admin call
+                log("faults: image_fail %s: %r" % (ref, e))
+    for name in body.get("node_restart") or []:
+        kl.restart_container(cfg.namespace, name)
 
 
 def admit_pod(op, obj, old):

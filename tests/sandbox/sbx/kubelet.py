@@ -267,6 +267,19 @@ class Kubelet:
         shutil.rmtree(rt.root, ignore_errors=True)
         self.wake.set()
 
+    def restart_container(self, ns, name):
+        """A node restart, seen from one pod: every process dies at once
+        (SIGKILL) and the kubelet starts the container again (restartCount+1)."""
+        rt = next((r for r in self.runtimes.values() if r.ns == ns and r.name == name and not r.terminating), None)
+        if rt is None:
+            return False
+        procs.kill_all(MARK, rt.uid, 0, self.log)
+        rt.ready = False
+        rt.next_start = time.monotonic() + 1
+        self.log("kubelet: %s/%s killed (node restart)" % (ns, name))
+        self.wake.set()
+        return True
+
     def stop_all(self, grace=5):
         """Shutdown: stop every pod (a paused Patroni leaves PostgreSQL up,
         so the marker sweep is what guarantees nothing survives)."""
