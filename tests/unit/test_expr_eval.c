@@ -492,13 +492,31 @@ static void gen(struct strbuf *b, unsigned *seed, int depth)
 	}
 }
 
+/* Types shaped like the generator's env, so checking exercises fields,
+ * guards and optional values, not only the untyped path. */
+static const struct type_field gx_f[] = {{"x", &type_number, NULL}};
+static const struct type gx_t = {.kind = TYPE_OBJECT, .fields = gx_f, .nfields = 1, .name = "gx"};
+static const struct type_field gstep_f[] = {{"ok", &type_bool, NULL}, {"result", &type_any_object, NULL}};
+static const struct type gstep_t = {.kind = TYPE_OBJECT, .optional = 1, .fields = gstep_f, .nfields = 2};
+static const struct type_field gsteps_f[] = {{"no-x", &gstep_t, NULL}};
+static const struct type gsteps_t = {.kind = TYPE_OBJECT, .fields = gsteps_f, .nfields = 1};
+static const struct type gobj_t = {.kind = TYPE_OBJECT, .open = 1, .optional = 1};
+static const struct type_field gparams_f[] = {{"names", &type_string_list, NULL}, {"obj", &gobj_t, NULL}};
+static const struct type gparams_t = {.kind = TYPE_OBJECT, .fields = gparams_f, .nfields = 2};
+static const struct type gnums_t = {.kind = TYPE_LIST, .elem = &type_number};
+static const struct type_field groots_f[] = {
+	{"a", &type_any_list, NULL}, {"x", &gx_t, NULL}, {"params", &gparams_t, NULL},
+	{"m", &type_string, NULL}, {"steps", &gsteps_t, NULL}, {"result", &gnums_t, NULL},
+};
+static const struct type groots_t = {.kind = TYPE_OBJECT, .fields = groots_f, .nfields = 6};
+
 static void test_generated(void **state)
 {
 	(void)state;
 	json_t *env = json_loads("{\"a\": [1, \"a\", null, {\"x\": [2]}, [3]], \"x\": {\"x\": 1e308},"
 				 " \"params\": {\"names\": [\"a\"], \"obj\": {\"s\": 1}}, \"m\": \"s\","
 				 " \"steps\": {\"no-x\": {\"ok\": true}}, \"result\": [1, 2.5]}", 0, NULL);
-	struct expr_scope scope = {NULL, NULL};
+	struct expr_scope scope = {NULL, NULL}, typed = {&groots_t, "a generated expression"};
 	unsigned seed = 777;
 	int ok = 0, n = 20000;
 	for (int it = 0; it < n; it++) {
@@ -510,7 +528,7 @@ static void test_generated(void **state)
 		struct expr *e = expr_parse(a, b.s, b.len, &BASE, &d);
 		if (!e)
 			fail_msg("generated '%s' did not parse: %s", b.s, d.n ? d.items[0].msg : "?");
-		expr_check(a, e, &scope, &d);
+		expr_check(a, e, (it & 1) ? &typed : &scope, &d);
 		json_t *out = NULL;
 		char *err = NULL;
 		int rc = expr_eval(e, env, &out, &err);
