@@ -511,16 +511,17 @@ static void alias(struct loader *L, const yaml_event_t *e)
 	struct loc l;
 	loc_from_marks(L, &l, e->start_mark, e->end_mark);
 	const char *name = (const char *)e->data.alias.anchor;
+	int shown = strlen(name) > 64 ? 64 : (int)strlen(name);   /* messages stay short */
 	const struct anchor *a = anchor_find(L, name);
 	if (!a) {
 		for (size_t i = 0; i < L->depth; i++) {
 			if (L->stack[i].anchor && !strcmp(L->stack[i].anchor, name)) {
-				fail(L, OP005, &l, "alias '*%s' refers to a node that contains it", name);
+				fail(L, OP005, &l, "alias '*%.*s' refers to a node that contains it", shown, name);
 				L->stop = 1;
 				return;
 			}
 		}
-		fail(L, OP001, &l, "unknown anchor '%s'", name);
+		fail(L, OP001, &l, "unknown anchor '%.*s'", shown, name);
 		L->stop = 1;
 		return;
 	}
