@@ -131,8 +131,8 @@ static void step(const struct ex *E, const struct graph_node *x, const char *num
 		const struct plan_retry *r = s->retry.set ? &s->retry : &p->default_retry;
 		char t[32];
 		dur(s->timeout_ms ? s->timeout_ms : p->default_timeout_ms, t, sizeof t);
-		fprintf(o, "%*stime   up to %s (%d attempt%s x %s timeout, with retry delays)\n", d, "", b, r->attempts,
-			r->attempts == 1 ? "" : "s", t);
+		fprintf(o, "%*stime   up to %s (%d attempt%s x %s timeout%s)\n", d, "", b, r->attempts,
+			r->attempts == 1 ? "" : "s", t, r->attempts > 1 ? ", with retry delays" : "");
 	} else {
 		fprintf(o, "%*stime   %s %s\n", d, "", E->typical ? "about" : "up to", b);
 	}

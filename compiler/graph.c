@@ -426,7 +426,14 @@ static void dot_node(FILE *out, const struct graph_node *x, int ind)
 		color = "darkorange";
 	else if (s->action && s->action->closes)
 		color = "darkgreen";
-	fprintf(out, "%*s", ind, "");
+	int ni = ind;
+	if (x->nchildren) {
+		/* the group's own node heads its cluster */
+		fprintf(out, "%*ssubgraph \"cluster_n%zu\" {\n%*sstyle=dashed; label=\"\";\n", ind, "",
+			x->doc_index, ind + 2, "");
+		ni = ind + 2;
+	}
+	fprintf(out, "%*s", ni, "");
 	dot_id(out, x);
 	fprintf(out, " [shape=%s, color=%s, label=\"", shape, color);
 	dot_escape(out, s->id);
@@ -440,16 +447,12 @@ static void dot_node(FILE *out, const struct graph_node *x, int ind)
 		fprintf(out, "\\n(when)");
 	fprintf(out, "\"];\n");
 	if (x->nchildren) {
-		fprintf(out, "%*ssubgraph \"cluster_n%zu\" {\n%*slabel=\"", ind, "", x->doc_index, ind + 2, "");
-		dot_escape(out, s->id);
-		fprintf(out, "\"; style=dashed;\n");
 		dot_list(out, x->children, x->nchildren, ind + 2);
-		fprintf(out, "%*s}\n", ind, "");
-		fprintf(out, "%*s", ind, "");
+		fprintf(out, "%*s", ind + 2, "");
 		dot_id(out, x);
 		fprintf(out, " -> ");
 		dot_id(out, x->children[0]);
-		fprintf(out, " [style=dotted];\n");
+		fprintf(out, " [style=dotted];\n%*s}\n", ind, "");
 	}
 	for (size_t i = 0; i < x->nonfail; i++) {
 		dot_node(out, x->onfail[i], ind);
