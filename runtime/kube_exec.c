@@ -379,15 +379,68 @@ done:
 	return rc;
 }
 
+/* Connect, send the Upgrade, read the 101.  0 ok (s->h open), -1 err. */
+static int exec_open(struct kube_client *c, struct ws *s, const char *url, const char *prefix,
+		     const char *query, const char *host, int *v5)
+{
+	struct strbuf req = {0};
+	unsigned char nonce[16];
+	char errbuf[CURL_ERROR_SIZE] = "", *key = NULL;
+	int rc = -1;
+
+	kube_err_clear(s->err);
+	s->h = curl_easy_init();
+	if (!s->h)
+		abort();
+	if (kube_cred_get(&c->cred, &c->cfg, s->err) < 0)
+		goto done;
+	kube_http_setup_tls(c, s->h);
+	curl_easy_setopt(s->h, CURLOPT_URL, url);
+	curl_easy_setopt(s->h, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt(s->h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(s->h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+	curl_easy_setopt(s->h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(s->h, CURLOPT_PROTOCOLS_STR, "https,http");
+	int64_t t0 = kube_now_ms();
+	CURLcode cc = curl_easy_perform(s->h);
+	if (cc != CURLE_OK) {
+		kube_fail(s->err, KUBE_ERR_NETWORK, "exec: '%s': %s", c->cfg.server,
+			  *errbuf ? errbuf : curl_easy_strerror(cc));
+		goto done;
+	}
+	curl_easy_getinfo(s->h, CURLINFO_ACTIVESOCKET, &s->fd);
+	for (size_t i = 0; i < sizeof nonce; i++)
+		nonce[i] = (unsigned char)(rand() ^ (kube_now_ms() >> (i % 8)));
+	key = kube_b64_encode(nonce, sizeof nonce);
+	sb_printf(&req, "GET %s%s HTTP/1.1\r\nHost: %s\r\nUser-Agent: opsplan\r\n"
+		  "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+		  "Sec-WebSocket-Key: %s\r\n"
+		  "Sec-WebSocket-Protocol: v5.channel.k8s.io, v4.channel.k8s.io\r\n",
+		  prefix, query, host, key);
+	if (c->cred.token)
+		sb_printf(&req, "Authorization: Bearer %s\r\n", c->cred.token);
+	sb_puts(&req, "\r\n");
+	int sent = ws_send_all(s, req.s, req.len);
+	memset(req.s, 0, req.len);
+	if (sent < 0)
+		goto done;
+	rc = ws_handshake_reply(s, key, v5);
+	kube_http_debug(c, "EXEC", url, rc == 0 ? 101 : s->err->http_code, t0,
+			rc == 0 ? (*v5 ? "v5.channel.k8s.io" : "v4.channel.k8s.io") : NULL);
+done:
+	sb_release(&req);
+	free(key);
+	return rc;
+}
+
 int kube_exec(struct kube_client *c, const char *ns, const char *pod,
 	      const char *container, const char *const *argv, long timeout_ms,
 	      char **out_stdout, char **out_stderr, int *exit_code,
 	      struct kube_err *err)
 {
 	struct ws s = {0};
-	struct strbuf q = {0}, req = {0}, out = {0}, errout = {0};
-	char *host = NULL, *prefix = NULL, *key = NULL, *url = NULL, errbuf[CURL_ERROR_SIZE] = "";
-	unsigned char nonce[16];
+	struct strbuf q = {0}, out = {0}, errout = {0};
+	char *host = NULL, *prefix = NULL, *url = NULL;
 	int rc = -1, v5 = 0;
 
 	kube_err_clear(err);
@@ -400,61 +453,39 @@ int kube_exec(struct kube_client *c, const char *ns, const char *pod,
 		return kube_fail(err, KUBE_ERR_INVALID, "exec: empty command");
 	s.err = err;
 	s.deadline = kube_now_ms() + (timeout_ms > 0 ? timeout_ms : c->timeout_ms);
-	s.h = curl_easy_init();
-	if (!s.h)
-		abort();
 
-	char *e = curl_easy_escape(s.h, pod, 0);
+	char *e = curl_easy_escape(NULL, pod, 0);
 	sb_printf(&q, "/api/v1/namespaces/%s/pods/%s/exec?stdout=true&stderr=true",
 		  ns ? ns : kube_namespace(c), e);
 	curl_free(e);
 	if (container) {
-		e = curl_easy_escape(s.h, container, 0);
+		e = curl_easy_escape(NULL, container, 0);
 		sb_printf(&q, "&container=%s", e);
 		curl_free(e);
 	}
 	for (size_t i = 0; argv[i]; i++) {
-		e = curl_easy_escape(s.h, argv[i], 0);
+		e = curl_easy_escape(NULL, argv[i], 0);
 		sb_printf(&q, "&command=%s", e);
 		curl_free(e);
 	}
 	split_server(c->cfg.server, &host, &prefix);
 	url = xasprintf("%s%s", c->cfg.server, q.s);
 
-	if (kube_cred_get(&c->cred, &c->cfg, err) < 0)
-		goto done;
-	kube_http_setup_tls(c, s.h);
-	curl_easy_setopt(s.h, CURLOPT_URL, url);
-	curl_easy_setopt(s.h, CURLOPT_CONNECT_ONLY, 1L);
-	curl_easy_setopt(s.h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(s.h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
-	curl_easy_setopt(s.h, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(s.h, CURLOPT_PROTOCOLS_STR, "https,http");
-	int64_t t0 = kube_now_ms();
-	CURLcode cc = curl_easy_perform(s.h);
-	if (cc != CURLE_OK) {
-		kube_fail(err, KUBE_ERR_NETWORK, "exec: '%s': %s", c->cfg.server,
-			  *errbuf ? errbuf : curl_easy_strerror(cc));
-		goto done;
+	/* the command starts only once the upgrade is done, so a refused or
+	 * failed handshake (connection error, 429, 5xx) is safe to try again */
+	for (int attempt = 0;; attempt++) {
+		if (exec_open(c, &s, url, prefix, q.s, host, &v5) == 0)
+			break;
+		if (attempt >= c->max_retries || kube_now_ms() >= s.deadline ||
+		    !(err->cls == KUBE_ERR_NETWORK || err->http_code == 429 || err->http_code >= 500))
+			goto done;
+		curl_easy_cleanup(s.h);
+		s.h = NULL;
+		s.off = s.len = 0;
+		long wait = kube_http_backoff_ms(attempt, -1);
+		struct timespec ts = {wait / 1000, (wait % 1000) * 1000000L};
+		nanosleep(&ts, NULL);
 	}
-	curl_easy_getinfo(s.h, CURLINFO_ACTIVESOCKET, &s.fd);
-
-	for (size_t i = 0; i < sizeof nonce; i++)
-		nonce[i] = (unsigned char)(rand() ^ (kube_now_ms() >> (i % 8)));
-	key = kube_b64_encode(nonce, sizeof nonce);
-	sb_printf(&req, "GET %s%s HTTP/1.1\r\nHost: %s\r\nUser-Agent: opsplan\r\n"
-		  "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-		  "Sec-WebSocket-Key: %s\r\n"
-		  "Sec-WebSocket-Protocol: v5.channel.k8s.io, v4.channel.k8s.io\r\n",
-		  prefix, q.s, host, key);
-	if (c->cred.token)
-		sb_printf(&req, "Authorization: Bearer %s\r\n", c->cred.token);
-	sb_puts(&req, "\r\n");
-	int sent = ws_send_all(&s, req.s, req.len);
-	memset(req.s, 0, req.len);
-	if (sent < 0 || ws_handshake_reply(&s, key, &v5) < 0)
-		goto done;
-	kube_http_debug(c, "EXEC", url, 101, t0, v5 ? "v5.channel.k8s.io" : "v4.channel.k8s.io");
 	if (ws_frames(&s, &out, &errout, exit_code) < 0)
 		goto done;
 	if (out_stdout) {
@@ -471,12 +502,10 @@ int kube_exec(struct kube_client *c, const char *ns, const char *pod,
 done:
 	curl_easy_cleanup(s.h);
 	sb_release(&q);
-	sb_release(&req);
 	sb_release(&out);
 	sb_release(&errout);
 	free(host);
 	free(prefix);
-	free(key);
 	free(url);
 	return rc;
 }

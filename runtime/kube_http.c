@@ -154,6 +154,16 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
 	return len;
 }
 
+/* Did the API server itself answer (a Status), rather than a proxied pod? */
+static int is_status(const struct strbuf *b)
+{
+	json_t *j = b->len ? json_loadb(b->s, b->len, 0, NULL) : NULL;
+	const char *kind = json_string_value(json_object_get(j, "kind"));
+	int yes = kind && !strcmp(kind, "Status") && json_object_get(j, "apiVersion");
+	json_decref(j);
+	return yes;
+}
+
 static int retryable_curl(CURLcode cc)
 {
 	switch (cc) {
@@ -178,7 +188,8 @@ struct raw_req {
 	size_t body_len;
 	const char *content_type;
 	const char *accept;
-	int retry_http;          /* retry 429/5xx replies (not for the pod proxy) */
+	int retry_http;          /* retry 429/5xx replies; 0 for the pod proxy, where
+	                            only the API server's own (Status) 429/5xx are */
 };
 
 /* Send with retries.  0: some HTTP reply in *code and r->body (any status);
@@ -272,8 +283,8 @@ static int raw_request(struct kube_client *c, const struct raw_req *q,
 			kube_cred_invalidate(&c->cred);
 			continue;
 		}
-		if (q->retry_http && attempt < max &&
-		    (*code == 429 || (safe && *code >= 500 && *code != 501))) {
+		if (attempt < max && (*code == 429 || (safe && *code >= 500 && *code != 501)) &&
+		    (q->retry_http || is_status(&r->body))) {
 			sleep_ms(kube_http_backoff_ms(attempt++, r->retry_after));
 			continue;
 		}
@@ -439,11 +450,7 @@ int kube_proxy(struct kube_client *c, const char *ns, const char *pod, int port,
 	/* a Status is the API server speaking (pod gone, forbidden, no route);
 	 * anything else is the pod's own answer */
 	if (*code >= 400 && r.body.s) {
-		json_t *j = json_loadb(r.body.s, r.body.len, 0, NULL);
-		const char *kind = json_string_value(json_object_get(j, "kind"));
-		int is_status = kind && !strcmp(kind, "Status") && json_object_get(j, "apiVersion");
-		json_decref(j);
-		if (is_status) {
+		if (is_status(&r.body)) {
 			kube_status_to_err(err, *code, r.body.s, r.body.len);
 			goto done;
 		}

@@ -23,8 +23,9 @@ Routes (namespace picks the scenario):
   /fault/big                                a 65 MiB body
   /api/v1/namespaces/paged/pods             3 pages via limit/continue
   /api/v1/namespaces/{w1,w410,whttp410,wcut,wdead,wtimeout}/pods  list+watch
-  .../pods/NAME:8008/proxy/PATH             Patroni-like replies
-  .../pods/{db-0,db-v4}/exec (Upgrade)      channel.k8s.io exec (db-v4: v4 only)
+  .../pods/NAME:8008/proxy/PATH             Patroni-like replies (flaky: one API 503 first)
+  .../pods/{db-0,db-v4}/exec (Upgrade)      channel.k8s.io exec (db-v4: v4 only;
+                                            db-flaky: one 503 before the upgrade)
 """
 import base64, hashlib, json, os, socket, ssl, struct, sys, threading, time
 import urllib.parse
@@ -286,6 +287,10 @@ class H(BaseHTTPRequestHandler):
         self.body()
         podport = parts[5]
         rest = "/".join(parts[parts.index("proxy") + 1:])
+        if podport == "flaky:8008" and bump("proxy flaky") == 1:
+            return self.send_json(503, status(503, "ServiceUnavailable", "apiserver is busy"))
+        if podport == "flaky:8008":
+            return self.send_json(200, {"role": "replica"})
         if podport == "gone:8008":
             return self.send_json(404, status(404, "NotFound", 'pods "gone" not found'))
         if rest == "patroni":
@@ -330,7 +335,9 @@ class H(BaseHTTPRequestHandler):
 
     def exec_ws(self, parts, q):
         name = parts[5]
-        if name not in ("db-0", "db-v4"):
+        if name == "db-flaky" and bump("exec flaky") == 1:
+            return self.send_json(503, status(503, "ServiceUnavailable", "kubelet is busy"))
+        if name not in ("db-0", "db-v4", "db-flaky"):
             return self.send_json(404, status(404, "NotFound", 'pods "%s" not found' % name))
         offered = [p.strip() for p in self.headers.get("Sec-WebSocket-Protocol", "").split(",")]
         # db-v4 plays an older kubelet that only speaks v4
