@@ -227,7 +227,7 @@ static const struct action_param list_params[] = {
 static const struct action_param patch_params[] = {
 	P_KIND, P_NAME, P_NS,
 	{"patch", &type_any_object, 1, NULL, "the patch body"},
-	{"type", &type_string, 0, "merge", "\"merge\", \"strategic\" or \"json\""},
+	{"type", &type_string, 0, "merge", "\"merge\", \"strategic\" or \"json\"", "merge|strategic|json"},
 };
 static const struct action_param delete_params[] = {
 	P_KIND, P_NAME, P_NS,
@@ -236,7 +236,8 @@ static const struct action_param delete_params[] = {
 };
 static const struct action_param wait_params[] = {
 	P_KIND, P_NAME, P_NS,
-	{"for", &type_string, 1, NULL, "\"replaced\", \"ready\", \"deleted\", \"exists\", \"phase=PHASE\" or \"condition=TYPE\""},
+	{"for", &type_string, 1, NULL, "\"replaced\", \"ready\", \"deleted\", \"exists\", \"phase=PHASE\" or \"condition=TYPE\"",
+	 "replaced|ready|deleted|exists|phase=*|condition=*"},
 	{"uid", &type_string, 0, NULL, "for \"replaced\": the uid that must be gone (default: the uid when the wait began)"},
 };
 static const struct action_param exec_params[] = {
@@ -280,7 +281,7 @@ static const struct action_param sleep_params[] = {
 };
 static const struct action_param log_params[] = {
 	{"message", &type_string, 1, NULL, "the line to log (and record in the report)"},
-	{"level", &type_string, 0, "info", "\"info\", \"warning\" or \"error\""},
+	{"level", &type_string, 0, "info", "\"info\", \"warning\" or \"error\"", "info|warning|error"},
 };
 
 /* ---- RBAC ---------------------------------------------------------------- */
@@ -381,4 +382,26 @@ const char *catalog_effect_name(enum action_effect e)
 	case EFFECT_MUTATION: return "mutation";
 	}
 	return "?";
+}
+
+int catalog_choice_ok(const struct action_param *p, const char *value)
+{
+	if (!p || !p->choices)
+		return 1;
+	if (!value)
+		return 0;
+	size_t vlen = strlen(value);
+	for (const char *c = p->choices; *c;) {
+		const char *end = strchr(c, '|');
+		size_t n = end ? (size_t)(end - c) : strlen(c);
+		/* "phase=*": the prefix, then at least one character */
+		if (n && c[n - 1] == '*') {
+			if (vlen > n - 1 && !strncmp(value, c, n - 1))
+				return 1;
+		} else if (vlen == n && !strncmp(value, c, n)) {
+			return 1;
+		}
+		c += n + (end ? 1 : 0);
+	}
+	return 0;
 }

@@ -22,6 +22,8 @@ struct action_param {
 	int required;
 	const char *def;        /* default as YAML text, or NULL */
 	const char *doc;
+	const char *choices;    /* literal values allowed, '|'-separated ("info|warning|error");
+				   "phase=*" allows any text after the prefix; NULL: any value */
 };
 
 struct action_rbac {
@@ -46,5 +48,7 @@ const struct action *catalog_find(const char *name);
 const struct action *catalog_all(size_t *n);
 const struct action_param *catalog_param(const struct action *a, const char *name);
 const char *catalog_effect_name(enum action_effect e);   /* "read", "idempotent", "mutation" */
+/* Does value fit p->choices?  1 when it does or p has no choices. */
+int catalog_choice_ok(const struct action_param *p, const char *value);
 
 #endif

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "catalog.h"
 #include "mem.h"
@@ -643,6 +644,35 @@ static int literal_fits(const struct type *t, const struct ynode *v, const char 
 	return 1;
 }
 
+/* A literal outside a param's choices: name them, and the closest. */
+static void bad_choice(struct checker *C, const struct action *a, const struct action_param *ap,
+		       const struct ynode *v)
+{
+	char *list = xstrdup(ap->choices);
+	const char *cands[16];
+	size_t n = 0, nwords = 0;
+	struct strbuf names = {0};
+	for (char *tok = strtok(list, "|"); tok && n < 16; tok = strtok(NULL, "|"), n++) {
+		size_t len = strlen(tok);
+		/* "phase=*" reads "phase=..." and is no word to suggest */
+		sb_printf(&names, "%s'%.*s%s'", n ? ", " : "", (int)(len - (tok[len - 1] == '*')), tok,
+			  tok[len - 1] == '*' ? "..." : "");
+		if (tok[len - 1] != '*')
+			cands[nwords++] = tok;
+	}
+	struct diag *g = diag_add(C->d, OP034, &v->loc, "'%s' of '%s' must be one of %s, got '%s'", ap->name,
+				  a->name, names.s ? names.s : "", v->str);
+	const char *sug = diag_suggest(v->str, cands, nwords);
+	/* the usual slips: case ("Ready") and a short form ("warn") */
+	for (size_t i = 0; i < nwords && !sug; i++)
+		if (!strcasecmp(cands[i], v->str) || (*v->str && !strncmp(cands[i], v->str, strlen(v->str))))
+			sug = cands[i];
+	if (sug)
+		diag_hint(g, "did you mean '%s'", sug);
+	sb_release(&names);
+	free(list);
+}
+
 static void check_with(struct checker *C, struct plan_step *s, const struct ynode *with)
 {
 	const struct action *a = s->action;
@@ -665,7 +695,10 @@ static void check_with(struct checker *C, struct plan_step *s, const struct ynod
 			if (v->kind == YNODE_SCALAR && strstr(v->str, "${{"))
 				continue;
 			const char *want = "";
-			if (!literal_fits(ap->type, v, &want)) {
+			if (literal_fits(ap->type, v, &want) && v->kind == YNODE_SCALAR &&
+			    !catalog_choice_ok(ap, v->str)) {
+				bad_choice(C, a, ap, v);
+			} else if (!literal_fits(ap->type, v, &want)) {
 				struct diag *g = diag_add(C->d, OP030, &v->loc, "'%s' of '%s' expects %s, got %s",
 							  k->str, a->name, want, got(v));
 				if (ap->type->kind == TYPE_STRING && v->kind == YNODE_SCALAR && !ynode_is_null(v))

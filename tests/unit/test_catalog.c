@@ -232,6 +232,35 @@ static void test_params(void **state)
 	assert_int_equal(catalog_param(catalog_find("sleep"), "duration")->type->kind, TYPE_DURATION);
 }
 
+static void test_choices(void **state)
+{
+	(void)state;
+	const struct action_param *f = catalog_param(catalog_find("k8s.wait"), "for");
+	assert_true(catalog_choice_ok(f, "replaced"));
+	assert_true(catalog_choice_ok(f, "ready"));
+	assert_true(catalog_choice_ok(f, "phase=Running"));
+	assert_true(catalog_choice_ok(f, "condition=Ready"));
+	assert_false(catalog_choice_ok(f, "phase="));       /* a prefix needs something after it */
+	assert_false(catalog_choice_ok(f, "Ready"));
+	assert_false(catalog_choice_ok(f, "read"));
+	assert_false(catalog_choice_ok(f, "readyy"));
+	assert_false(catalog_choice_ok(f, ""));
+	assert_false(catalog_choice_ok(f, NULL));
+	const struct action_param *lvl = catalog_param(catalog_find("log"), "level");
+	assert_true(catalog_choice_ok(lvl, "error"));
+	assert_false(catalog_choice_ok(lvl, "warn"));
+	/* no choices: anything */
+	assert_true(catalog_choice_ok(catalog_param(catalog_find("log"), "message"), "whatever"));
+	assert_true(catalog_choice_ok(NULL, "x"));
+	/* every default is one of its param's choices */
+	size_t n;
+	const struct action *all = catalog_all(&n);
+	for (size_t i = 0; i < n; i++)
+		for (size_t p = 0; p < all[i].nparams; p++)
+			if (all[i].params[p].choices && all[i].params[p].def)
+				assert_true(catalog_choice_ok(&all[i].params[p], all[i].params[p].def));
+}
+
 /* ---- docs/actions.md documents every action ---------------------------------- */
 
 static char *slurp(const char *path)
@@ -389,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_effects_and_brackets),
 		cmocka_unit_test(test_result_types),
 		cmocka_unit_test(test_params),
+		cmocka_unit_test(test_choices),
 		cmocka_unit_test(test_documented),
 		cmocka_unit_test(test_schema_matches_catalog),
 	};
