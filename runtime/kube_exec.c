@@ -397,6 +397,8 @@ static int exec_open(struct kube_client *c, struct ws *s, const char *url, const
 	kube_http_setup_tls(c, s->h);
 	curl_easy_setopt(s->h, CURLOPT_URL, url);
 	curl_easy_setopt(s->h, CURLOPT_CONNECT_ONLY, 1L);
+	/* the Upgrade is HTTP/1.1: ALPN must not pick h2 on us */
+	curl_easy_setopt(s->h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	curl_easy_setopt(s->h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(s->h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
 	curl_easy_setopt(s->h, CURLOPT_ERRORBUFFER, errbuf);

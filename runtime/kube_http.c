@@ -72,7 +72,7 @@ void kube_http_setup_tls(struct kube_client *c, CURL *h)
 {
 	const struct kube_cfg *g = &c->cfg;
 	if (g->ca.data) {
-		struct curl_blob b = {g->ca.data, g->ca.len, CURL_BLOB_NOCOPY};
+		struct curl_blob b = {g->ca.data, g->ca.len, CURL_BLOB_COPY};
 		curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &b);
 	} else if (g->ca_file) {
 		curl_easy_setopt(h, CURLOPT_CAINFO, g->ca_file);
@@ -84,14 +84,14 @@ void kube_http_setup_tls(struct kube_client *c, CURL *h)
 	const struct kube_blob *cert = c->cred.cert.data ? &c->cred.cert : &g->cert;
 	const struct kube_blob *key = c->cred.key.data ? &c->cred.key : &g->key;
 	if (cert->data) {
-		struct curl_blob b = {cert->data, cert->len, CURL_BLOB_NOCOPY};
+		struct curl_blob b = {cert->data, cert->len, CURL_BLOB_COPY};
 		curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &b);
 		curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
 	} else if (g->cert_file) {
 		curl_easy_setopt(h, CURLOPT_SSLCERT, g->cert_file);
 	}
 	if (key->data) {
-		struct curl_blob b = {key->data, key->len, CURL_BLOB_NOCOPY};
+		struct curl_blob b = {key->data, key->len, CURL_BLOB_COPY};
 		curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &b);
 		curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
 	} else if (g->key_file) {
