@@ -121,6 +121,7 @@ def main():
     except ImportError:
         pass
     seed.seed(store, server.admit, cfg.namespace, cfg.cluster, cfg.members)
+    server.subresources[("namespaces", "finalize")] = lambda name: delete_namespace_contents(store, name)
     server.subresources[("sandbox", "faults")] = lambda body: pod_faults(store, kl, cfg, body, log)
 
     stop = threading.Event()
@@ -150,6 +151,19 @@ def main():
     os.unlink(os.path.join(d, "state.json"))
     logf.close()
     os._exit(0)
+
+
+def delete_namespace_contents(store, ns):
+    """A deleted namespace takes its objects with it (pods through the
+    kubelet's graceful path)."""
+    for res in resources.ALL:
+        if not res.namespaced:
+            continue
+        for obj in store.list(res, ns)[0]:
+            try:
+                store.delete(res, ns, obj["metadata"]["name"])
+            except Exception:  # noqa: already gone
+                pass
 
 
 def pod_faults(store, kl, cfg, body, log):

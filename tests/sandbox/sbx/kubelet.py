@@ -21,6 +21,7 @@ PODS = resources.BY_KIND["Pod"]
 PVCS = resources.BY_KIND["PersistentVolumeClaim"]
 SECRETS = resources.BY_KIND["Secret"]
 CMS = resources.BY_KIND["ConfigMap"]
+EVENTS = resources.BY_KIND["Event"]
 MARK = "OPSPLAN_SANDBOX_POD"
 MARK_ALL = "OPSPLAN_SANDBOX"
 NODE = "sandbox-node"
@@ -137,6 +138,7 @@ class Kubelet:
             rt.image_error = e.message
             rt.next_start = time.monotonic() + 5
             reason = "ImagePullBackOff" if "image" in e.message else "CreateContainerConfigError"
+            self._event(rt, "Failed", e.message, "Warning")
             self._set_status(rt, pod, waiting=(reason, e.message))
             return
         rt.image_error = None
@@ -160,6 +162,7 @@ class Kubelet:
         rt.ready = False
         self.log("kubelet: started %s/%s on %s (pid %d, image %s)" % (rt.ns, rt.name, rt.ip, rt.proc.pid,
                                                                      image.get("ref")))
+        self._event(rt, "Started", "Started container postgresql (image %s)" % image.get("id"))
         self._set_status(rt, pod)
 
     def _env(self, rt, pod):
@@ -258,6 +261,7 @@ class Kubelet:
 
     # -- termination ---------------------------------------------------------------------
     def _terminate(self, rt, grace):
+        self._event(rt, "Killing", "Stopping container postgresql")
         ok = procs.kill_all(MARK, rt.uid, grace, self.log, main=rt.proc.pid if rt.proc else None)
         self.log("kubelet: %s/%s stopped (grace %ss, clean=%s)" % (rt.ns, rt.name, grace, ok))
         self.store.finalize(PODS, rt.ns, rt.name, rt.uid)
@@ -293,6 +297,18 @@ class Kubelet:
         for t in threads:
             t.join(grace + 12)
         procs.kill_all(MARK_ALL, self.cfg.dir, 0, self.log)
+
+    def _event(self, rt, reason, message, type_="Normal"):
+        now = now_iso()
+        try:
+            self.store.create(EVENTS, rt.ns, {
+                "metadata": {"generateName": rt.name + "."}, "type": type_, "reason": reason, "message": message,
+                "involvedObject": {"kind": "Pod", "namespace": rt.ns, "name": rt.name, "uid": rt.uid,
+                                   "apiVersion": "v1", "fieldPath": "spec.containers{postgresql}"},
+                "source": {"component": "kubelet", "host": NODE}, "firstTimestamp": now, "lastTimestamp": now,
+                "count": 1, "reportingComponent": "kubelet", "reportingInstance": NODE})
+        except ApiError:
+            pass
 
     # -- status and readiness --------------------------------------------------------------
     def _patch(self, rt, fn, main=False):
@@ -356,6 +372,8 @@ class Kubelet:
                     rt.ready = ready
                     pod = self.store.try_get(PODS, rt.ns, rt.name)
                     if pod is not None and pod["metadata"]["uid"] == rt.uid:
+                        if not ready:
+                            self._event(rt, "Unhealthy", "Readiness probe failed", "Warning")
                         self._set_status(rt, pod)
 
 

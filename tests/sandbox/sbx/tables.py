@@ -75,7 +75,14 @@ def _generic_row(o):
     return [o["metadata"]["name"], _age(o["metadata"].get("creationTimestamp"))]
 
 
+def _event_row(o):
+    inv = o.get("involvedObject") or {}
+    return [_age(o.get("lastTimestamp") or o["metadata"].get("creationTimestamp")), o.get("type", ""),
+            o.get("reason", ""), "%s/%s" % (inv.get("kind", "").lower(), inv.get("name", "")), o.get("message", "")]
+
+
 KINDS = {
+    "Event": ([_col("Last Seen"), _col("Type"), _col("Reason"), _col("Object"), _col("Message")], _event_row),
     "Pod": (POD_COLS, _pod_row),
     "StatefulSet": ([_col("Name", fmt="name"), _col("Ready"), _col("Age")], _sts_row),
     "Build": ([_col("Name", fmt="name"), _col("Type"), _col("Status"), _col("Started")], _build_row),
