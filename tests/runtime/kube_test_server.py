@@ -61,6 +61,12 @@ class H(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
+    def setup(self):
+        super().setup()
+        # headers and body go out as two writes: without this, Nagle plus the
+        # client's delayed ACK adds 40 ms to every reply
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     # -- helpers -------------------------------------------------------
     def send_json(self, code, obj, headers=None):
         body = json.dumps(obj).encode()
