@@ -192,6 +192,63 @@ struct raw_req {
 	                            only the API server's own (Status) 429/5xx are */
 };
 
+/* One attempt on the client's handle.  Fills r and *code; returns curl's code
+ * (CURLE_LOGIN_DENIED when credentials could not be had: err is filled). */
+static CURLcode attempt_once(struct kube_client *c, const struct raw_req *q, const char *url,
+			     long timeout, int fresh, long *code, struct reply *r,
+			     char *errbuf, struct kube_err *err)
+{
+	struct curl_slist *h = NULL;
+	CURL *e = c->h;
+	int64_t t0 = kube_now_ms();
+	CURLcode cc;
+
+	sb_release(&r->body);
+	r->toolarge = 0;
+	r->retry_after = -1;
+	*code = 0;
+	errbuf[0] = 0;
+	/* reset first: the previous attempt's options point at credentials
+	 * that kube_cred_get may be about to replace */
+	curl_easy_reset(e);
+	if (kube_http_auth_headers(c, e, &h, err) < 0)
+		return CURLE_LOGIN_DENIED;
+	h = curl_slist_append(h, q->accept ? q->accept : "Accept: application/json");
+	if (q->body) {
+		char *ct = xasprintf("Content-Type: %s",
+				     q->content_type ? q->content_type : "application/json");
+		h = curl_slist_append(h, ct);
+		free(ct);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, q->body);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)q->body_len);
+	}
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, q->method);
+	if (!strcmp(q->method, "HEAD"))
+		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "opsplan");
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https,http");
+	/* curl silently resends a request whose reused connection died;
+	 * a write that must not repeat gets a connection of its own */
+	if (fresh)
+		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+	cc = curl_easy_perform(e);
+	curl_slist_free_all(h);
+	if (cc == CURLE_OK)
+		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, code);
+	kube_http_debug(c, q->method, url, *code, t0, cc == CURLE_OK ? NULL : curl_easy_strerror(cc));
+	return cc;
+}
+
 /* Send with retries.  0: some HTTP reply in *code and r->body (any status);
  * -1: no usable reply (err filled). */
 static int raw_request(struct kube_client *c, const struct raw_req *q,
@@ -200,7 +257,6 @@ static int raw_request(struct kube_client *c, const struct raw_req *q,
 {
 	static const struct kube_req_opts defaults;
 	char errbuf[CURL_ERROR_SIZE];
-	char *url = NULL;
 	int rc = -1, attempt = 0, reauthed = 0;
 
 	if (!o)
@@ -208,59 +264,12 @@ static int raw_request(struct kube_client *c, const struct raw_req *q,
 	int safe = !strcmp(q->method, "GET") || !strcmp(q->method, "HEAD") || o->retry_unsafe;
 	int max = o->no_retry ? 0 : c->max_retries;
 	long timeout = o->timeout_ms > 0 ? o->timeout_ms : c->timeout_ms;
-	url = kube_http_url(c, q->path, o->dry_run);
+	char *url = kube_http_url(c, q->path, o->dry_run);
 
 	for (;;) {
-		struct curl_slist *h = NULL;
-		CURL *e = c->h;
-		int64_t t0 = kube_now_ms();
-		CURLcode cc;
-
-		sb_release(&r->body);
-		r->toolarge = 0;
-		r->retry_after = -1;
-		*code = 0;
-		curl_easy_reset(e);
-		if (kube_http_auth_headers(c, e, &h, err) < 0)
+		CURLcode cc = attempt_once(c, q, url, timeout, !safe, code, r, errbuf, err);
+		if (cc == CURLE_LOGIN_DENIED && !*errbuf)   /* ours: no credentials, err set */
 			goto done;
-		h = curl_slist_append(h, q->accept ? q->accept : "Accept: application/json");
-		if (q->body) {
-			char *ct = xasprintf("Content-Type: %s",
-					     q->content_type ? q->content_type : "application/json");
-			h = curl_slist_append(h, ct);
-			free(ct);
-		}
-		errbuf[0] = 0;
-		curl_easy_setopt(e, CURLOPT_URL, url);
-		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, q->method);
-		if (!strcmp(q->method, "HEAD"))
-			curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-		if (q->body) {
-			curl_easy_setopt(e, CURLOPT_POSTFIELDS, q->body);
-			curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)q->body_len);
-		}
-		curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-		curl_easy_setopt(e, CURLOPT_USERAGENT, "opsplan");
-		curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
-		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
-		curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-		curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
-		curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-		curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
-		curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https,http");
-		/* curl silently resends a request whose reused connection died;
-		 * a write that must not repeat gets a connection of its own */
-		if (!safe)
-			curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
-		cc = curl_easy_perform(e);
-		curl_slist_free_all(h);
-		if (cc == CURLE_OK)
-			curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, code);
-		kube_http_debug(c, q->method, url, *code, t0,
-				cc == CURLE_OK ? NULL : curl_easy_strerror(cc));
-
 		if (r->toolarge) {
 			kube_fail(err, KUBE_ERR_TOOLARGE, "reply to %s '%s' is larger than %zu bytes",
 				  q->method, q->path, KUBE_MAX_BODY);
