@@ -946,6 +946,27 @@ static void check_defaults(struct checker *C, const struct ynode *n)
 		check_retry(C, v, &C->p->default_retry);
 }
 
+/* A step without an id at the top level is "step-N", which is also a valid
+ * explicit id: two steps must never share one (the journal and steps.ID key
+ * on it).  Nested and finally steps get ids with a '.', which no explicit id
+ * can have. */
+static void check_generated_ids(struct checker *C)
+{
+	for (size_t i = 0; i < C->p->nsteps; i++) {
+		const struct plan_step *s = C->p->steps[i];
+		if (s->id_explicit)
+			continue;
+		for (size_t j = 0; j < C->nids; j++) {
+			if (strcmp(C->ids[j].id, s->id))
+				continue;
+			struct diag *g = diag_add(C->d, OP026, &C->ids[j].loc,
+						  "step id '%s' is also the name given to the step without an id at line %u",
+						  s->id, s->loc.line);
+			diag_hint(g, "give the step at line %u an id", s->loc.line);
+		}
+	}
+}
+
 struct plan *plan_check(const struct ydoc *doc, struct diag_list *d)
 {
 	if (!doc || !doc->root)
@@ -979,6 +1000,7 @@ struct plan *plan_check(const struct ydoc *doc, struct diag_list *d)
 		p->finally = check_steps(&C, v, "finally", NULL, "finally", &p->nfinally);
 	if ((v = ynode_get(root, "silence")))
 		check_silence(&C, v, &p->silence, &p->nsilence);
+	check_generated_ids(&C);
 	free(C.ids);
 	return p;
 }
