@@ -406,6 +406,38 @@ static void check_default(struct checker *C, struct plan_param *pp, const pcre2_
 	}
 }
 
+static void check_param_type(struct checker *C, const struct ynode *v, struct plan_param *pp)
+{
+	const char *t = get_string(C, v, "type");
+	if (!t)
+		return;
+	for (size_t i = 0; i < COUNT(param_types); i++) {
+		if (!strcmp(t, param_types[i])) {
+			pp->type = (enum plan_param_type)i;
+			return;
+		}
+	}
+	struct diag *g = diag_add(C->d, OP034, &v->loc, "unknown param type '%s'", t);
+	const char *s = diag_suggest(t, param_types, COUNT(param_types));
+	if (s)
+		diag_hint(g, "did you mean '%s'", s);
+	else
+		diag_hint(g, "types are string, number, integer, boolean, duration and list");
+}
+
+static void check_param_enum(struct checker *C, const struct ynode *v, struct plan_param *pp)
+{
+	if (!is_seq(C, v, "enum"))
+		return;
+	if (v->nitems == 0)
+		diag_add(C->d, OP037, &v->loc, "'enum' of param '%s' is empty", pp->name);
+	for (size_t i = 0; i < v->nitems; i++)
+		if (!value_fits_param(pp->type, v->items[i]) || v->items[i]->kind != YNODE_SCALAR)
+			diag_add(C->d, OP021, &v->items[i]->loc, "'enum' value of param '%s' is %s, expected a %s",
+				 pp->name, got(v->items[i]), param_types[pp->type]);
+	pp->choices = v;
+}
+
 static void check_param(struct checker *C, const struct ypair *pr, struct plan_param *pp)
 {
 	const struct ynode *k = pr->key, *n = pr->value;
@@ -420,23 +452,8 @@ static void check_param(struct checker *C, const struct ypair *pr, struct plan_p
 		return;
 	check_keys(C, n, param_keys, COUNT(param_keys), "a param");
 	const struct ynode *v = ynode_get(n, "type");
-	if (v) {
-		const char *t = get_string(C, v, "type");
-		size_t i;
-		for (i = 0; t && i < COUNT(param_types); i++)
-			if (!strcmp(t, param_types[i]))
-				break;
-		if (t && i < COUNT(param_types)) {
-			pp->type = (enum plan_param_type)i;
-		} else if (t) {
-			struct diag *g = diag_add(C->d, OP034, &v->loc, "unknown param type '%s'", t);
-			const char *s = diag_suggest(t, param_types, COUNT(param_types));
-			if (s)
-				diag_hint(g, "did you mean '%s'", s);
-			else
-				diag_hint(g, "types are string, number, integer, boolean, duration and list");
-		}
-	}
+	if (v)
+		check_param_type(C, v, pp);
 	v = ynode_get(n, "required");
 	if (v)
 		get_bool(C, v, "required", &pp->required);
@@ -444,15 +461,8 @@ static void check_param(struct checker *C, const struct ypair *pr, struct plan_p
 	if (v)
 		pp->doc = get_string(C, v, "doc");
 	v = ynode_get(n, "enum");
-	if (v && is_seq(C, v, "enum")) {
-		if (v->nitems == 0)
-			diag_add(C->d, OP037, &v->loc, "'enum' of param '%s' is empty", pp->name);
-		for (size_t i = 0; i < v->nitems; i++)
-			if (!value_fits_param(pp->type, v->items[i]) || v->items[i]->kind != YNODE_SCALAR)
-				diag_add(C->d, OP021, &v->items[i]->loc, "'enum' value of param '%s' is %s, expected a %s",
-					 pp->name, got(v->items[i]), param_types[pp->type]);
-		pp->choices = v;
-	}
+	if (v)
+		check_param_enum(C, v, pp);
 	pcre2_code *re = NULL;
 	v = ynode_get(n, "match");
 	if (v) {
@@ -750,27 +760,20 @@ static void requires_key(struct checker *C, const struct ynode *m, const char *k
 		diag_add(C->d, OP036, &pr->key->loc, "'%s' needs '%s' %s", key, partner, why);
 }
 
-static void check_step_keys(struct checker *C, struct plan_step *s, const struct ynode *m)
+/* for_each's companions: the loop variable and how many items run at once. */
+static void check_step_loop(struct checker *C, struct plan_step *s, const struct ynode *m)
 {
 	const struct ynode *v;
-	if ((v = ynode_get(m, "title")))
-		s->title = get_string(C, v, "title");
-	if ((v = ynode_get(m, "require")))
-		check_conds(C, v, "require", &s->require, &s->nrequire);
-	if ((v = ynode_get(m, "expect")))
-		check_conds(C, v, "expect", &s->expect, &s->nexpect);
-	if ((v = ynode_get(m, "when")))
-		s->when = get_expr(C, v, "when");
-	if ((v = ynode_get(m, "for_each")))
-		s->for_each = get_expr(C, v, "for_each");
-	if ((v = ynode_get(m, "as"))) {
+	v = ynode_get(m, "as");
+	if (v) {
 		const char *as = get_string(C, v, "as");
 		if (as && !param_name_valid(as))
 			diag_add(C->d, OP025, &v->loc, "invalid loop variable name '%s'", as);
 		else if (as)
 			s->as = as;
 	}
-	if ((v = ynode_get(m, "serial"))) {
+	v = ynode_get(m, "serial");
+	if (v) {
 		int b;
 		double x;
 		if (ynode_bool(v, &b) == 0)
@@ -782,33 +785,70 @@ static void check_step_keys(struct checker *C, struct plan_step *s, const struct
 		else
 			type_error(C, v, "serial", "a boolean or an integer");
 	}
-	if ((v = ynode_get(m, "needs")))
-		check_needs(C, s, v);
-	if ((v = ynode_get(m, "timeout"))) {
+}
+
+/* timeout, retry, polling and the window. */
+static void check_step_timing(struct checker *C, struct plan_step *s, const struct ynode *m)
+{
+	const struct ynode *v;
+	v = ynode_get(m, "timeout");
+	if (v) {
 		int64_t ms = get_positive_duration(C, v, "timeout");
 		if (ms > 0)
 			s->timeout_ms = ms;
 	}
-	if ((v = ynode_get(m, "retry")))
+	v = ynode_get(m, "retry");
+	if (v)
 		check_retry(C, v, &s->retry);
-	if ((v = ynode_get(m, "until")))
+	v = ynode_get(m, "until");
+	if (v)
 		s->until = get_expr(C, v, "until");
-	if ((v = ynode_get(m, "every"))) {
+	v = ynode_get(m, "every");
+	if (v) {
 		int64_t ms = get_positive_duration(C, v, "every");
 		if (ms > 0)
 			s->every_ms = ms;
 	}
-	if ((v = ynode_get(m, "within"))) {
+	v = ynode_get(m, "within");
+	if (v) {
 		s->within_loc = v->loc;
 		int64_t ms = get_positive_duration(C, v, "within");
 		if (ms > 0)
 			s->within_ms = ms;
 	}
-	if ((v = ynode_get(m, "gate")))
+}
+
+static void check_step_keys(struct checker *C, struct plan_step *s, const struct ynode *m)
+{
+	const struct ynode *v;
+	v = ynode_get(m, "title");
+	if (v)
+		s->title = get_string(C, v, "title");
+	v = ynode_get(m, "require");
+	if (v)
+		check_conds(C, v, "require", &s->require, &s->nrequire);
+	v = ynode_get(m, "expect");
+	if (v)
+		check_conds(C, v, "expect", &s->expect, &s->nexpect);
+	v = ynode_get(m, "when");
+	if (v)
+		s->when = get_expr(C, v, "when");
+	v = ynode_get(m, "for_each");
+	if (v)
+		s->for_each = get_expr(C, v, "for_each");
+	check_step_loop(C, s, m);
+	v = ynode_get(m, "needs");
+	if (v)
+		check_needs(C, s, v);
+	check_step_timing(C, s, m);
+	v = ynode_get(m, "gate");
+	if (v)
 		check_gate(C, s, v);
-	if ((v = ynode_get(m, "on_failure")))
+	v = ynode_get(m, "on_failure");
+	if (v)
 		check_on_failure(C, s, v);
-	if ((v = ynode_get(m, "silence")))
+	v = ynode_get(m, "silence");
+	if (v)
 		check_silence(C, v, &s->silence, &s->nsilence);
 	requires_key(C, m, "as", "for_each", "(it names the loop variable)");
 	requires_key(C, m, "serial", "for_each", "(it sets how many loop items run at once)");
@@ -920,13 +960,18 @@ static void check_header(struct checker *C, const struct ynode *root)
 	v = ynode_get(root, "name");
 	if (!v) {
 		diag_add(C->d, OP022, &root->loc, "the plan is missing 'name'");
-	} else if ((C->p->name = get_string(C, v, "name")) && !plan_id_valid(C->p->name)) {
-		struct diag *g = diag_add(C->d, OP025, &v->loc, "invalid plan name '%s'", C->p->name);
-		diag_hint(g, "names are [a-z][a-z0-9_-]*, at most 63 characters");
+	} else {
+		C->p->name = get_string(C, v, "name");
+		if (C->p->name && !plan_id_valid(C->p->name)) {
+			struct diag *g = diag_add(C->d, OP025, &v->loc, "invalid plan name '%s'", C->p->name);
+			diag_hint(g, "names are [a-z][a-z0-9_-]*, at most 63 characters");
+		}
 	}
-	if ((v = ynode_get(root, "summary")))
+	v = ynode_get(root, "summary");
+	if (v)
 		C->p->summary = get_string(C, v, "summary");
-	if ((v = ynode_get(root, "description")))
+	v = ynode_get(root, "description");
+	if (v)
 		C->p->description = get_string(C, v, "description");
 }
 
@@ -987,18 +1032,22 @@ struct plan *plan_check(const struct ydoc *doc, struct diag_list *d)
 	check_keys(&C, root, plan_keys, COUNT(plan_keys), "the plan");
 	check_header(&C, root);
 	const struct ynode *v;
-	if ((v = ynode_get(root, "params")))
+	v = ynode_get(root, "params");
+	if (v)
 		check_params(&C, v);
-	if ((v = ynode_get(root, "defaults")))
+	v = ynode_get(root, "defaults");
+	if (v)
 		check_defaults(&C, v);
 	v = ynode_get(root, "steps");
 	if (!v)
 		diag_add(d, OP022, &root->loc, "the plan is missing 'steps'");
 	else
 		p->steps = check_steps(&C, v, "steps", NULL, NULL, &p->nsteps);
-	if ((v = ynode_get(root, "finally")))
+	v = ynode_get(root, "finally");
+	if (v)
 		p->finally = check_steps(&C, v, "finally", NULL, "finally", &p->nfinally);
-	if ((v = ynode_get(root, "silence")))
+	v = ynode_get(root, "silence");
+	if (v)
 		check_silence(&C, v, &p->silence, &p->nsilence);
 	check_generated_ids(&C);
 	free(C.ids);

@@ -270,8 +270,7 @@ static char *slurp(const char *path)
 		return NULL;
 	struct strbuf b = {0};
 	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+	for (size_t n = fread(buf, 1, sizeof buf, f); n > 0; n = fread(buf, 1, sizeof buf, f))
 		sb_add(&b, buf, n);
 	fclose(f);
 	return sb_detach(&b);

@@ -215,8 +215,7 @@ int main(void)
 	}
 	char **paths = NULL;
 	size_t n = 0, cap = 0;
-	struct dirent *de;
-	while ((de = readdir(dh))) {
+	for (struct dirent *de = readdir(dh); de; de = readdir(dh)) {
 		size_t len = strlen(de->d_name);
 		if (len <= 5 || strcmp(de->d_name + len - 5, ".yaml"))
 			continue;
