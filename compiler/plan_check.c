@@ -858,17 +858,11 @@ static void check_step_keys(struct checker *C, struct plan_step *s, const struct
 		s->every_ms = DEFAULT_EVERY_MS;
 }
 
-static struct plan_step *check_step(struct checker *C, const struct ynode *m, struct plan_step *parent,
-				    const char *prefix, size_t index)
+/* The explicit id, or one made from the position: "step-N" at the top,
+ * "PARENT.N" inside a group (a bad explicit id falls back to it too). */
+static void step_id(struct checker *C, struct plan_step *s, const struct ynode *m, const char *prefix,
+		    size_t index)
 {
-	struct plan_step *s = arena_alloc(C->p->arena, sizeof *s);
-	s->parent = parent;
-	s->loc = m->loc;
-	s->as = "item";
-	s->serial = 1;
-	s->on_failure = ONFAIL_ABORT;
-	check_keys(C, m, step_keys, COUNT(step_keys), "a step");
-
 	const struct ynode *v = ynode_get(m, "id");
 	if (v) {
 		s->id_loc = v->loc;
@@ -880,16 +874,28 @@ static struct plan_step *check_step(struct checker *C, const struct ynode *m, st
 			s->id = id;
 			s->id_explicit = 1;
 			note_id(C, id, &v->loc);
+			return;
 		}
 	}
-	if (!s->id) {
-		char *gen = prefix ? xasprintf("%s.%zu", prefix, index + 1) : xasprintf("step-%zu", index + 1);
-		s->id = arena_strdup(C->p->arena, gen);
-		free(gen);
-		s->id_loc = m->loc;
-	}
+	char *gen = prefix ? xasprintf("%s.%zu", prefix, index + 1) : xasprintf("step-%zu", index + 1);
+	s->id = arena_strdup(C->p->arena, gen);
+	free(gen);
+	s->id_loc = m->loc;
+}
 
-	const struct ynode *act = ynode_get(m, "do"), *group = ynode_get(m, "steps");
+static struct plan_step *check_step(struct checker *C, const struct ynode *m, struct plan_step *parent,
+				    const char *prefix, size_t index)
+{
+	struct plan_step *s = arena_alloc(C->p->arena, sizeof *s);
+	s->parent = parent;
+	s->loc = m->loc;
+	s->as = "item";
+	s->serial = 1;
+	s->on_failure = ONFAIL_ABORT;
+	check_keys(C, m, step_keys, COUNT(step_keys), "a step");
+	step_id(C, s, m, prefix, index);
+
+	const struct ynode *v, *act = ynode_get(m, "do"), *group = ynode_get(m, "steps");
 	if (act && group) {
 		diag_add(C->d, OP031, &ynode_pair(m, "steps")->key->loc, "a step has both 'do' and 'steps'");
 	} else if (!act && !group) {
