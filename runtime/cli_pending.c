@@ -11,5 +11,4 @@ static int pending(const char *cmd)
 	return EXIT_USAGE;
 }
 
-int cli_run(int argc, char **argv) { (void)argc; (void)argv; return pending("run"); }
 int cli_rbac(int argc, char **argv) { (void)argc; (void)argv; return pending("rbac"); }

@@ -1,0 +1,60 @@
+/* action_misc.c - the built-in actions that need no cluster: confirm, sleep, log. */
+#include "action.h"
+
+#include <string.h>
+
+#include "kube.h"
+
+int action_confirm(struct action_ctx *cx, const json_t *with, json_t **result)
+{
+	const char *prompt = action_str(with, "prompt");
+	const char *by = NULL;
+	int yes = cx->h.ask(cx->h.sched, prompt ? prompt : "continue?", json_object_get(with, "show"), &by);
+	if (yes < 0) {
+		action_fail(cx, "nobody to confirm \"%s\": no terminal and no --yes", prompt ? prompt : "");
+		return ACTION_STOPPED;
+	}
+	if (yes == 0) {
+		action_fail(cx, "the operator declined \"%s\"", prompt ? prompt : "");
+		return ACTION_STOPPED;
+	}
+	*result = json_pack("{s:b, s:s}", "answer", 1, "by", by ? by : "operator");
+	return ACTION_OK;
+}
+
+int action_sleep_run(struct action_ctx *cx, const json_t *with, json_t **result)
+{
+	json_t *d = json_object_get(with, "duration");
+	if (!json_is_number(d) || json_number_value(d) < 0)
+		return action_fail(cx, "sleep: 'duration' must be a duration");
+	int64_t t0 = kube_now_ms();
+	char what[64];
+	snprintf(what, sizeof what, "sleeping %gs", json_number_value(d));
+	cx->h.waiting(cx->h.sched, what);
+	int rc = action_sleep(cx, (long)(json_number_value(d) * 1000.0));
+	if (rc < 0) {
+		if (cx->interrupted && *cx->interrupted) {
+			action_fail(cx, "sleep: interrupted");
+			return ACTION_INTERRUPTED;
+		}
+		action_fail(cx, "sleep: timed out");
+		return ACTION_TIMEOUT;
+	}
+	*result = json_pack("{s:f}", "slept", (double)(kube_now_ms() - t0) / 1000.0);   /* ms resolution */
+	return ACTION_OK;
+}
+
+int action_log(struct action_ctx *cx, const json_t *with, json_t **result)
+{
+	const char *msg = action_str(with, "message");
+	const char *level = action_str(with, "level");
+	if (!msg)
+		return action_fail(cx, "log: 'message' must be a string");
+	if (!level)
+		level = "info";
+	if (strcmp(level, "info") && strcmp(level, "warning") && strcmp(level, "error"))
+		return action_fail(cx, "log: level \"%s\" is not info, warning or error", level);
+	cx->h.say(cx->h.sched, level, msg);
+	*result = json_pack("{s:s}", "message", msg);
+	return ACTION_OK;
+}

@@ -1,0 +1,340 @@
+/* action_openshift.c - openshift.build and openshift.tag.
+ *
+ * openshift.build instantiates a BuildConfig with build args (and the
+ * docker strategy's from, when given), follows the build on a watch until a
+ * terminal phase, then reads its log.  A build is not idempotent: the intent
+ * records the BuildConfig's lastVersion, so a --resume finds the build the
+ * dead run started (NAME-<lastVersion+1>) instead of starting another.
+ *
+ * openshift.tag does what `oc tag SRC DST` does: resolve the source to the
+ * image it points at now and write the target ImageStreamTag (PUT, and POST
+ * when the tag does not exist yet). */
+#include "action.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kube.h"
+#include "kube_int.h"
+#include "mem.h"
+
+#define BUILD_LOG_MAX ((size_t)1 << 20)
+
+struct tail {
+	struct strbuf b;
+	size_t dropped;
+};
+
+static size_t tail_write(char *p, size_t sz, size_t n, void *ctx)
+{
+	struct tail *t = ctx;
+	size_t len = sz * n;
+	sb_add(&t->b, p, len);
+	if (t->b.len > 2 * BUILD_LOG_MAX) {   /* keep the last 1 MiB, amortised */
+		size_t cut = t->b.len - BUILD_LOG_MAX;
+		memmove(t->b.s, t->b.s + cut, t->b.len - cut + 1);
+		t->b.len -= cut;
+		t->dropped += cut;
+	}
+	return len;
+}
+
+/* The build log is text, which kube_request (JSON replies) cannot return:
+ * one plain GET on the client's own TLS and credentials, last 1 MiB kept. */
+static int get_text(struct action_ctx *cx, const char *path, char **out, long *code)
+{
+	struct kube_client *c = cx->kc;
+	struct kube_err e;
+	struct curl_slist *hdrs = NULL;
+	struct tail t = {{0}, 0};
+	char *url = kube_http_url(c, path, 0);
+	CURL *h = curl_easy_init();
+	int rc = ACTION_FAILED;
+	if (!h) {
+		action_fail(cx, "cannot make an HTTP handle");
+		goto done;
+	}
+	kube_http_setup_tls(c, h);
+	if (kube_http_auth_headers(c, h, &hdrs, &e) < 0) {
+		rc = action_kube_fail(cx, "build log", &e);
+		goto done;
+	}
+	hdrs = curl_slist_append(hdrs, "Accept: text/plain, */*");
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, tail_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, action_remaining_ms(cx, 60000));
+	CURLcode cc = curl_easy_perform(h);
+	if (cc != CURLE_OK) {
+		action_fail(cx, "build log: %s", curl_easy_strerror(cc));
+		cx->err_cluster = cc == CURLE_COULDNT_CONNECT || cc == CURLE_COULDNT_RESOLVE_HOST;
+		goto done;
+	}
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, code);
+	sb_puts(&t.b, "");
+	*out = sb_detach(&t.b);
+	rc = ACTION_OK;
+done:
+	sb_release(&t.b);
+	curl_slist_free_all(hdrs);
+	if (h)
+		curl_easy_cleanup(h);
+	free(url);
+	return rc;
+}
+
+/* A JSON string from bytes that may not be UTF-8 (a build log). */
+static json_t *text_json(const char *s)
+{
+	json_t *v = json_string(s);
+	if (v)
+		return v;
+	char *copy = xstrdup(s);
+	for (unsigned char *p = (unsigned char *)copy; *p; p++)
+		if (*p >= 0x80)
+			*p = '?';
+	v = json_string(copy);
+	free(copy);
+	return v ? v : json_string("");
+}
+
+struct buildw {
+	struct action_ctx *cx;
+	json_t *build;
+};
+
+static int build_done(const json_t *b)
+{
+	const char *ph = json_string_value(json_object_get(json_object_get(b, "status"), "phase"));
+	return ph && (!strcmp(ph, "Complete") || !strcmp(ph, "Failed") || !strcmp(ph, "Cancelled") ||
+		      !strcmp(ph, "Error"));
+}
+
+static int build_cb(void *ctx, enum kube_event_type type, json_t *obj)
+{
+	struct buildw *w = ctx;
+	if (w->cx->interrupted && *w->cx->interrupted)
+		return -1;
+	if (type == KUBE_EV_SYNCED || type == KUBE_EV_DELETED || !obj)
+		return 0;
+	json_decref(w->build);
+	w->build = json_incref(obj);
+	return build_done(obj) ? 1 : 0;
+}
+
+static int instantiate(struct action_ctx *cx, const json_t *with, const char *bc, const char *ns, long long last,
+		       char *name, size_t n)
+{
+	json_t *req = json_pack("{s:s, s:s, s:{s:s, s:s}}", "kind", "BuildRequest", "apiVersion",
+				"build.openshift.io/v1", "metadata", "name", bc, "namespace", ns);
+	const json_t *args = json_object_get(with, "build_args");
+	if (json_is_object(args) && json_object_size(args)) {
+		json_t *list = json_array();
+		const char *k;
+		json_t *v;
+		json_object_foreach((json_t *)args, k, v) {
+			json_t *sv = json_is_string(v) ? json_incref(v) : json_string("");
+			if (json_is_number(v)) {
+				json_decref(sv);
+				char buf[64];
+				snprintf(buf, sizeof buf, "%g", json_number_value(v));
+				sv = json_string(buf);
+			}
+			json_array_append_new(list, json_pack("{s:s, s:o}", "name", k, "value", sv));
+		}
+		json_object_set_new(req, "dockerStrategyOptions", json_pack("{s:o}", "buildArgs", list));
+	}
+	const char *from = action_str(with, "from");
+	if (from && *from)
+		json_object_set_new(req, "from", json_pack("{s:s, s:s}", "kind", "ImageStreamTag", "name", from));
+	char *path = kube_kind_path(cx->kc, "BuildConfig", ns, bc, "instantiate");
+	int rc = ACTION_OK;
+	if (cx->dry_run) {
+		char *body = json_dumps(req, JSON_COMPACT);
+		char *line = xasprintf("would POST %s %s", path, body);
+		cx->h.say(cx->h.sched, "info", line);
+		free(line);
+		free(body);
+		snprintf(name, n, "%s-%lld", bc, last + 1);
+		goto done;
+	}
+	json_t *ir = json_pack("{s:s, s:s, s:O}", "method", "POST", "path", path, "body", req);
+	if (cx->h.intent(cx->h.sched, ir, json_pack("{s:I}", "lastVersion", (json_int_t)last), 0) != 0) {
+		rc = action_fail(cx, "the journal failed: not starting a build");
+		goto done;
+	}
+	struct kube_req_opts o = {0};
+	o.timeout_ms = action_remaining_ms(cx, 30000);
+	o.no_retry = 1;   /* a resent instantiate is a second build */
+	json_t *out = NULL;
+	struct kube_err e;
+	if (kube_create(cx->kc, path, req, &o, &out, &e) < 0) {
+		cx->h.outcome(cx->h.sched, 0, e.http_code, NULL, e.msg);
+		rc = action_kube_fail(cx, "instantiate", &e);
+		goto done;
+	}
+	const char *bn = json_string_value(json_object_get(json_object_get(out, "metadata"), "name"));
+	snprintf(name, n, "%s", bn ? bn : "");
+	char sum[160];
+	snprintf(sum, sizeof sum, "started build %s", name);
+	cx->h.outcome(cx->h.sched, 1, 201, sum, NULL);
+	json_decref(out);
+	if (!*name)
+		rc = action_fail(cx, "instantiate answered without a build name");
+done:
+	free(path);
+	json_decref(req);
+	return rc;
+}
+
+int action_openshift_build(struct action_ctx *cx, const json_t *with, json_t **result)
+{
+	const char *bc = action_str(with, "build_config");
+	if (!bc || !*bc)
+		return action_fail(cx, "'build_config' must be a non-empty string");
+	const char *ns = action_ns(cx, with);
+	int64_t t0 = kube_now_ms();
+	char name[256] = "";
+	int rc;
+	const json_t *pre = json_object_get(cx->resume, "precondition");
+	if (!cx->resume)
+		pre = json_object_get(cx->memo, "pre");
+	json_t *bcobj = NULL;
+	char *bcpath = kube_kind_path(cx->kc, "BuildConfig", ns, bc, NULL);
+	struct kube_err e;
+	if (kube_get(cx->kc, bcpath, &bcobj, &e) < 0) {
+		free(bcpath);
+		return action_kube_fail(cx, "get buildconfig", &e);
+	}
+	free(bcpath);
+	long long last = json_integer_value(json_object_get(json_object_get(bcobj, "status"), "lastVersion"));
+	json_decref(bcobj);
+	if (pre && json_is_integer(json_object_get(pre, "lastVersion")) &&
+	    last > json_integer_value(json_object_get(pre, "lastVersion"))) {
+		/* the dead attempt did start a build: follow that one */
+		snprintf(name, sizeof name, "%s-%lld", bc, (long long)json_integer_value(json_object_get(pre, "lastVersion")) + 1);
+		cx->h.outcome(cx->h.sched, 1, 0, "following the build an earlier attempt started", NULL);
+	} else {
+		json_object_set_new(cx->memo, "pre", json_pack("{s:I}", "lastVersion", (json_int_t)last));
+		rc = instantiate(cx, with, bc, ns, last, name, sizeof name);
+		if (rc != ACTION_OK)
+			return rc;
+	}
+	if (cx->dry_run) {
+		*result = json_pack("{s:s, s:s, s:n, s:n, s:s, s:f}", "name", name, "phase", "Complete", "digest", "image",
+				    "log", "", "duration", 0.0);
+		return ACTION_OK;
+	}
+	char what[300];
+	snprintf(what, sizeof what, "build %s to finish", name);
+	cx->h.waiting(cx->h.sched, what);
+	struct strbuf p = {0};
+	char *coll = kube_kind_path(cx->kc, "Build", ns, NULL, NULL);
+	sb_printf(&p, "%s?fieldSelector=metadata.name%%3D%s", coll, name);
+	free(coll);
+	struct buildw w = {cx, NULL};
+	rc = ACTION_OK;
+	if (kube_watch(cx->kc, p.s, NULL, action_remaining_ms(cx, 1800000), build_cb, &w, NULL, &e) < 0)
+		rc = action_kube_fail(cx, "wait for the build", &e);
+	sb_release(&p);
+	if (rc != ACTION_OK) {
+		json_decref(w.build);
+		return rc;
+	}
+	char *logpath = kube_kind_path(cx->kc, "Build", ns, name, "log");
+	char *log = NULL;
+	long code = 0;
+	rc = get_text(cx, logpath, &log, &code);
+	free(logpath);
+	if (rc != ACTION_OK) {
+		json_decref(w.build);
+		return rc;
+	}
+	const json_t *st = json_object_get(w.build, "status");
+	const char *phase = json_string_value(json_object_get(st, "phase"));
+	const char *digest = json_string_value(json_object_get(json_object_get(json_object_get(st, "output"), "to"),
+							       "imageDigest"));
+	const char *image = json_string_value(json_object_get(st, "outputDockerImageReference"));
+	*result = json_pack("{s:s, s:s, s:s?, s:s?, s:o, s:f}", "name", name, "phase", phase ? phase : "Unknown",
+			    "digest", digest, "image", image, "log", text_json(code == 200 ? log : ""),
+			    "duration", (double)(kube_now_ms() - t0) / 1000.0);
+	free(log);
+	json_decref(w.build);
+	return ACTION_OK;
+}
+
+/* ---- openshift.tag --------------------------------------------------- */
+
+int action_openshift_tag(struct action_ctx *cx, const json_t *with, json_t **result)
+{
+	const char *src = action_str(with, "source");
+	const char *dst = action_str(with, "target");
+	const char *ns = action_ns(cx, with);
+	if (!src || !dst || !strchr(dst, ':') || strchr(dst, '@'))
+		return action_fail(cx, "'source' and 'target' (STREAM:TAG) are required");
+	char digest[160] = "";
+	char from_name[512];
+	const char *at = strchr(src, '@');
+	int rc = ACTION_OK;
+	if (at) {
+		/* a pull spec with a digest: REGISTRY/NS/STREAM@sha256:... */
+		snprintf(digest, sizeof digest, "%s", at + 1);
+		const char *slash = strrchr(src, '/');
+		const char *stream = slash && slash < at ? slash + 1 : src;
+		snprintf(from_name, sizeof from_name, "%.*s@%s", (int)(at - stream), stream, digest);
+	} else {
+		char *sp = kube_kind_path(cx->kc, "ImageStreamTag", ns, src, NULL);
+		json_t *obj = NULL;
+		struct kube_err e;
+		if (kube_get(cx->kc, sp, &obj, &e) < 0) {
+			free(sp);
+			return action_kube_fail(cx, "source tag", &e);
+		}
+		free(sp);
+		const char *d = json_string_value(json_object_get(json_object_get(json_object_get(obj, "image"), "metadata"),
+								 "name"));
+		snprintf(digest, sizeof digest, "%s", d ? d : "");
+		json_decref(obj);
+		if (!*digest)
+			return action_fail(cx, "image stream tag \"%s\" points at no image", src);
+		const char *colon = strchr(src, ':');
+		snprintf(from_name, sizeof from_name, "%.*s@%s", (int)(colon ? colon - src : (long)strlen(src)), src, digest);
+	}
+	const char *tag = strchr(dst, ':') + 1;
+	json_t *body = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:{s:s, s:s}}}", "kind", "ImageStreamTag",
+				 "apiVersion", "image.openshift.io/v1", "metadata", "name", dst, "namespace", ns,
+				 "tag", "name", tag, "from", "kind", "ImageStreamImage", "name", from_name);
+	char *path = kube_kind_path(cx->kc, "ImageStreamTag", ns, dst, NULL);
+	char *coll = kube_kind_path(cx->kc, "ImageStreamTag", ns, NULL, NULL);
+	json_t *req = json_pack("{s:s, s:s, s:O, s:b}", "method", "PUT", "path", path, "body", body, "dry_run", cx->dry_run);
+	if (cx->h.intent(cx->h.sched, req, json_pack("{s:s}", "digest", digest), 1) != 0) {
+		rc = action_fail(cx, "the journal failed: not tagging");
+		goto done;
+	}
+	struct kube_req_opts o = {0};
+	o.timeout_ms = action_remaining_ms(cx, 30000);
+	o.dry_run = cx->dry_run;
+	o.retry_unsafe = 1;   /* writing the same digest twice is the same tag */
+	struct kube_err e;
+	json_t *out = NULL;
+	int krc = kube_replace(cx->kc, path, body, &o, &out, &e);
+	if (krc < 0 && e.cls == KUBE_ERR_NOTFOUND)
+		krc = kube_create(cx->kc, coll, body, &o, &out, &e);
+	json_decref(out);
+	if (krc < 0) {
+		cx->h.outcome(cx->h.sched, 0, e.http_code, NULL, e.msg);
+		rc = action_kube_fail(cx, "tag", &e);
+		goto done;
+	}
+	cx->h.outcome(cx->h.sched, 1, 200, cx->dry_run ? "tagged (dry run)" : "tagged", NULL);
+	*result = json_pack("{s:s, s:s, s:s}", "source", src, "target", dst, "digest", digest);
+done:
+	json_decref(body);
+	free(path);
+	free(coll);
+	return rc;
+}

@@ -1,0 +1,505 @@
+/* cli_run.c - `opsplan run`: compile (or load) the plan, reach the cluster,
+ * open the journal and the namespace+cluster lock, run the scheduler, print
+ * the report.
+ *
+ * Order matters for the exit codes people script against: usage (2) before
+ * anything, then the plan (5), then the cluster (3), and only then does a
+ * journal exist, so a run that never touched the cluster leaves no run. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "compile.h"
+#include "diag.h"
+#include "graph.h"
+#include "ir.h"
+#include "ir_load.h"
+#include "journal.h"
+#include "kube.h"
+#include "mem.h"
+#include "progress.h"
+#include "report.h"
+#include "sched.h"
+
+#ifndef OPSPLAN_DATADIR
+#define OPSPLAN_DATADIR "/usr/local/share/opsplan"
+#endif
+
+static volatile sig_atomic_t g_signals, g_abort;
+
+/* First signal: abandon waits, finish the step, run finally.  Second: stop
+ * now.  A journal append is write + fdatasync of one line; dying inside one
+ * leaves a torn tail that --resume cuts, never a wrong record. */
+static void on_signal(int sig)
+{
+	(void)sig;
+	g_signals++;
+	g_abort = 1;
+	if (g_signals >= 2)
+		_exit(EXIT_STOPPED);
+}
+
+struct run_args {
+	const char *plan, *ns, *kubeconfig, *context, *resume, *journal, *output, *report;
+	const char **params;
+	size_t nparams;
+	int yes, dry_run;
+};
+
+static int usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "opsplan run: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	fprintf(stderr, "see 'opsplan run --help'\n");
+	return -1;
+}
+
+static int parse(int argc, char **argv, struct run_args *a)
+{
+	memset(a, 0, sizeof *a);
+	a->params = xcalloc((size_t)argc + 1, sizeof *a->params);
+	a->output = "text";
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i];
+		const char **dst = NULL;
+		if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
+			cli_help("run", stdout);
+			return 1;
+		} else if (!strcmp(s, "--yes") || !strcmp(s, "-y")) {
+			a->yes = 1;
+			continue;
+		} else if (!strcmp(s, "--dry-run")) {
+			a->dry_run = 1;
+			continue;
+		} else if (!strcmp(s, "-p") || !strcmp(s, "--param")) {
+			if (i + 1 >= argc)
+				return usage("option '%s' needs a value", s);
+			if (!strchr(argv[i + 1], '='))
+				return usage("-p '%s': expected NAME=VALUE", argv[i + 1]);
+			a->params[a->nparams++] = argv[++i];
+			continue;
+		} else if (!strncmp(s, "-p", 2) && s[2]) {
+			if (!strchr(s + 2, '='))
+				return usage("-p '%s': expected NAME=VALUE", s + 2);
+			a->params[a->nparams++] = s + 2;
+			continue;
+		} else if (!strcmp(s, "-n") || !strcmp(s, "--namespace")) {
+			dst = &a->ns;
+		} else if (!strcmp(s, "--kubeconfig")) {
+			dst = &a->kubeconfig;
+		} else if (!strcmp(s, "--context")) {
+			dst = &a->context;
+		} else if (!strcmp(s, "--resume")) {
+			dst = &a->resume;
+		} else if (!strcmp(s, "--journal")) {
+			dst = &a->journal;
+		} else if (!strcmp(s, "--output") || !strcmp(s, "-o")) {
+			dst = &a->output;
+		} else if (!strcmp(s, "--report")) {
+			dst = &a->report;
+		} else if (s[0] == '-' && s[1]) {
+			const char *eq = strchr(s, '=');
+			if (eq && !strncmp(s, "--", 2)) {
+				/* --opt=value */
+				static const char *const names[] = {"--namespace", "--kubeconfig", "--context", "--resume",
+								    "--journal", "--output", "--report"};
+				const char **dsts[] = {&a->ns, &a->kubeconfig, &a->context, &a->resume, &a->journal,
+						       &a->output, &a->report};
+				for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+					if (strlen(names[k]) == (size_t)(eq - s) && !strncmp(s, names[k], (size_t)(eq - s))) {
+						*dsts[k] = eq + 1;
+						break;
+					}
+					if (k + 1 == sizeof names / sizeof names[0])
+						return usage("unknown option '%s'", s);
+				}
+				continue;
+			}
+			return usage("unknown option '%s'", s);
+		} else {
+			if (a->plan)
+				return usage("one plan at a time; '%s' is extra", s);
+			a->plan = s;
+			continue;
+		}
+		if (i + 1 >= argc)
+			return usage("option '%s' needs a value", s);
+		*dst = argv[++i];
+	}
+	if (strcmp(a->output, "text") && strcmp(a->output, "json"))
+		return usage("--output '%s': use text or json", a->output);
+	if (a->resume && (a->plan || a->nparams))
+		return usage("%s", "--resume continues a recorded run: give no plan and no -p");
+	if (a->report) {
+		size_t n = strlen(a->report);
+		if (!(n > 3 && !strcmp(a->report + n - 3, ".md")) && !(n > 5 && !strcmp(a->report + n - 5, ".json")))
+			return usage("--report '%s': the file name must end in .md or .json", a->report);
+	}
+	return 0;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	struct strbuf b = {0};
+	char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0 && b.len < ((size_t)64 << 20))
+		sb_add(&b, buf, n);
+	fclose(f);
+	sb_puts(&b, "");
+	*len = b.len;
+	return sb_detach(&b);
+}
+
+static const char *default_plan(void)
+{
+	static const char inst[] = OPSPLAN_DATADIR "/plans/patroni-hotfix.yaml";
+	if (access(inst, R_OK) == 0)
+		return inst;
+	return "plans/patroni-hotfix.yaml";
+}
+
+/* The IR text of the plan: an IR file as is, a YAML plan compiled with -p.
+ * Returns NULL after printing diagnostics; *code says which exit. */
+static char *plan_ir(const struct run_args *a, const char *plan, int *code)
+{
+	size_t n = strlen(plan);
+	if (n > 5 && !strcmp(plan + n - 5, ".json")) {
+		if (a->nparams) {
+			fprintf(stderr, "opsplan run: '%s' is a compiled IR: its parameters are fixed; compile again with -p\n",
+				plan);
+			*code = EXIT_USAGE;
+			return NULL;
+		}
+		size_t len;
+		char *t = read_file(plan, &len);
+		if (!t) {
+			fprintf(stderr, "opsplan run: cannot read '%s': %s\n", plan, strerror(errno));
+			*code = EXIT_USAGE;
+		}
+		return t;
+	}
+	struct compile_opts o = {a->params, a->nparams, 1};
+	struct diag_list d;
+	diag_init(&d);
+	struct compiled *c = compile_file(plan, &o, &d);
+	diag_sort(&d);
+	const char *nc = getenv("NO_COLOR");
+	diag_print(&d, DIAG_TEXT, isatty(STDERR_FILENO) && !(nc && *nc), stderr);
+	char *ir = NULL;
+	int unreadable = 0;
+	for (size_t i = 0; i < d.n; i++)
+		if (d.items[i].code == OP011)
+			unreadable = 1;
+	if (unreadable) {
+		*code = EXIT_USAGE;
+	} else if (diag_errors(&d) || !c->graph) {
+		fprintf(stderr, "opsplan run: '%s' does not compile; nothing was run\n", plan);
+		*code = EXIT_NOCOMPILE;
+	} else {
+		ir = ir_emit(c->graph);
+	}
+	compile_free(c);
+	diag_release(&d);
+	return ir;
+}
+
+static int write_private(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	size_t n = strlen(text), off = 0;
+	while (off < n) {
+		ssize_t w = write(fd, text + off, n - off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	int rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+static int report_out(const char *jpath, const struct run_args *a)
+{
+	struct journal_records r = {0};
+	struct journal_err je;
+	int rc = 0;
+	if (journal_load(jpath, &r, &je) < 0) {
+		fprintf(stderr, "opsplan run: cannot read back the journal: %s\n", je.msg);
+		journal_records_release(&r);
+		return -1;
+	}
+	if (!strcmp(a->output, "json")) {
+		json_t *rep = report_json(&r);
+		json_t *ev = json_pack("{s:s, s:o}", "event", "report", "report", rep);
+		char *s = json_dumps(ev, JSON_COMPACT);
+		printf("%s\n", s ? s : "{}");
+		free(s);
+		json_decref(ev);
+	} else {
+		report_render(&r, REPORT_TEXT, stdout);
+	}
+	fflush(stdout);
+	if (a->report) {
+		size_t n = strlen(a->report);
+		enum report_format f = n > 3 && !strcmp(a->report + n - 3, ".md") ? REPORT_MARKDOWN : REPORT_JSON;
+		FILE *out = fopen(a->report, "w");
+		if (!out || report_render(&r, f, out) < 0) {
+			fprintf(stderr, "opsplan run: cannot write the report '%s': %s\n", a->report, strerror(errno));
+			rc = -1;
+		}
+		if (out && fclose(out) != 0)
+			rc = -1;
+	}
+	journal_records_release(&r);
+	return rc;
+}
+
+static int preflight(struct kube_client *kc, const char *ns)
+{
+	char *path = kube_kind_path(kc, "Namespace", NULL, ns, NULL);
+	json_t *out = NULL;
+	struct kube_err e;
+	int rc = kube_get(kc, path, &out, &e);
+	free(path);
+	json_decref(out);
+	if (rc == 0 || e.cls == KUBE_ERR_FORBIDDEN)
+		return 0;   /* a Role may allow the plan's verbs without namespaces/get */
+	fprintf(stderr, "opsplan run: cannot use namespace \"%s\" on %s: %s\n", ns, kube_server(kc), e.msg);
+	return -1;
+}
+
+static const char *whoami(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	return pw ? pw->pw_name : "?";
+}
+
+int cli_run(int argc, char **argv)
+{
+	struct run_args a;
+	int code = parse(argc, argv, &a);
+	if (code != 0) {
+		free(a.params);
+		return code > 0 ? EXIT_OK : EXIT_USAGE;
+	}
+	code = EXIT_USAGE;
+	char *dir = NULL, *irtext = NULL, *jpath = NULL, *irpath = NULL;
+	struct ir_plan *plan = NULL;
+	struct kube_client *kc = NULL;
+	struct journal *j = NULL;
+	struct journal_lock *lock = NULL;
+	struct journal_records rec = {0};
+	struct progress *pg = NULL;
+	json_t *start = NULL;
+	struct journal_err je;
+	char err[512];
+	char run_id[JOURNAL_RUN_ID_MAX];
+	const char *ns = a.ns, *context = a.context;
+	int dry_run = a.dry_run;
+
+	if (a.journal) {
+		dir = xstrdup(a.journal);
+	} else if (journal_default_dir(&dir, &je) < 0) {
+		fprintf(stderr, "opsplan run: %s\n", je.msg);
+		goto done;
+	}
+	if (a.resume) {
+		if (journal_resolve(dir, a.resume, &jpath, &je) < 0) {
+			fprintf(stderr, "opsplan run: %s\n", je.msg);
+			goto done;
+		}
+		if (journal_load(jpath, &rec, &je) < 0) {
+			fprintf(stderr, "opsplan run: %s\n", je.msg);
+			goto done;
+		}
+		const struct journal_record *rs = journal_next(&rec, JOURNAL_RUN_START, NULL);
+		if (!rs) {
+			fprintf(stderr, "opsplan run: '%s' has no run-start record: nothing to resume\n", jpath);
+			goto done;
+		}
+		const struct journal_record *end = NULL;
+		for (const struct journal_record *p = journal_next(&rec, JOURNAL_RUN_END, NULL); p;
+		     p = journal_next(&rec, JOURNAL_RUN_END, p))
+			end = p;
+		if (end && !strcmp(json_string_value(json_object_get(end->data, "state")) ?
+				   json_string_value(json_object_get(end->data, "state")) : "", "done")) {
+			fprintf(stderr, "opsplan run: run '%s' is done: nothing to resume\n", a.resume);
+			code = EXIT_OK;
+			goto done;
+		}
+		start = json_deep_copy(rs->data);
+		snprintf(run_id, sizeof run_id, "%s", json_string_value(json_object_get(start, "run_id")) ?
+			 json_string_value(json_object_get(start, "run_id")) : "");
+		const char *ip = json_string_value(json_object_get(start, "ir_path"));
+		if (!ip || ir_load_file(&plan, ip, err, sizeof err) < 0) {
+			fprintf(stderr, "opsplan run: cannot reload the run's IR: %s\n", ip ? err : "run-start names no ir_path");
+			goto done;
+		}
+		const char *want = json_string_value(json_object_get(start, "ir_hash"));
+		if (!want || strcmp(want, plan->hash) != 0) {
+			fprintf(stderr, "opsplan run: the IR beside the journal is not the one the run started with\n");
+			goto done;
+		}
+		if (!ns)
+			ns = json_string_value(json_object_get(start, "namespace"));
+		if (!context && json_string_value(json_object_get(start, "context")) &&
+		    *json_string_value(json_object_get(start, "context")))
+			context = json_string_value(json_object_get(start, "context"));
+		dry_run = json_is_true(json_object_get(start, "dry_run"));
+		journal_records_release(&rec);
+		memset(&rec, 0, sizeof rec);
+	} else {
+		const char *path = a.plan ? a.plan : default_plan();
+		irtext = plan_ir(&a, path, &code);
+		if (!irtext)
+			goto done;
+		code = EXIT_USAGE;
+		if (ir_load(&plan, irtext, strlen(irtext), err, sizeof err) < 0) {
+			fprintf(stderr, "opsplan run: %s: %s\n", path, err);
+			code = EXIT_NOCOMPILE;
+			goto done;
+		}
+	}
+
+	struct kube_config_opts ko = {0};
+	ko.kubeconfig = a.kubeconfig;
+	ko.context = context;
+	ko.namespace_ = ns;
+	struct kube_err ke;
+	if (kube_client_new(&kc, &ko, &ke) < 0) {
+		fprintf(stderr, "opsplan run: %s\n", ke.msg);
+		code = EXIT_CLUSTER;
+		goto done;
+	}
+	ns = kube_namespace(kc);
+	if (preflight(kc, ns) < 0) {
+		code = EXIT_CLUSTER;
+		goto done;
+	}
+	const char *cluster = json_string_value(json_object_get(plan->params, "cluster"));
+	if (!cluster)
+		cluster = plan->name;
+
+	if (!a.resume)
+		journal_run_id(run_id, plan->name, time(NULL));
+	if (!dry_run) {
+		int lrc = journal_lock(&lock, dir, ns, cluster, run_id, a.resume ? JOURNAL_LOCK_TAKEOVER : 0, &je);
+		if (lrc < 0) {
+			fprintf(stderr, "opsplan run: %s\n", je.msg);
+			if (lrc == JOURNAL_ESTALE)
+				fprintf(stderr, "opsplan run: a run died holding it; 'opsplan runs' lists it, "
+						"'opsplan run --resume RUN' continues it\n");
+			goto done;
+		}
+	}
+	if (a.resume) {
+		if (journal_open_resume(&j, jpath, &rec, &je) < 0) {
+			fprintf(stderr, "opsplan run: %s\n", je.msg);
+			goto done;
+		}
+		char host[256] = "";
+		gethostname(host, sizeof host - 1);
+		journal_append(j, JOURNAL_RESUME, json_pack("{s:s, s:i, s:s, s:s, s:I, s:I}", "run_id", run_id, "pid",
+							    (int)getpid(), "host", host, "user", whoami(), "cut_bytes",
+							    (json_int_t)rec.cut_bytes, "last_seq",
+							    (json_int_t)journal_last_seq(j)), &je);
+	} else {
+		if (journal_create(&j, dir, run_id, &je) < 0) {
+			fprintf(stderr, "opsplan run: %s\n", je.msg);
+			goto done;
+		}
+		irpath = xasprintf("%s/%s.ir.json", dir, run_id);
+		if (write_private(irpath, irtext) < 0) {
+			fprintf(stderr, "opsplan run: cannot write '%s': %s\n", irpath, strerror(errno));
+			goto done;
+		}
+		char host[256] = "";
+		gethostname(host, sizeof host - 1);
+		if (journal_append(j, JOURNAL_RUN_START,
+				   json_pack("{s:s, s:s, s:s, s:s, s:O, s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:i}",
+					     "run_id", run_id, "plan", plan->name, "ir_hash", plan->hash, "ir_path", irpath,
+					     "params", plan->params, "namespace", ns, "cluster", cluster, "context",
+					     kube_context(kc), "dry_run", dry_run, "version", opsplan_version, "user",
+					     whoami(), "host", host, "pid", (int)getpid()), &je) < 0) {
+			fprintf(stderr, "opsplan run: %s\n", je.msg);
+			goto done;
+		}
+	}
+
+	enum progress_mode pm = !strcmp(a.output, "json") ? PROGRESS_JSON :
+				isatty(STDERR_FILENO) ? PROGRESS_TTY : PROGRESS_PLAIN;
+	pg = progress_new(pm, pm == PROGRESS_JSON ? stdout : stderr);
+	progress_event(pg, "run-start", json_pack("{s:s, s:s, s:s, s:b}", "run_id", run_id, "namespace", ns,
+						  "cluster", cluster, "dry_run", dry_run),
+		       "%s %s: plan %s in namespace %s (cluster %s)%s; journal %s", a.resume ? "resuming" : "run", run_id,
+		       plan->name, ns, cluster, dry_run ? ", DRY RUN" : "", journal_path(j));
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	struct sched_opts so = {0};
+	so.plan = plan;
+	so.kc = kc;
+	so.ns = ns;
+	so.cluster = cluster;
+	so.run_id = run_id;
+	so.dry_run = dry_run;
+	so.yes = a.yes;
+	so.interactive = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
+	so.j = j;
+	so.resume = a.resume ? &rec : NULL;
+	so.pg = pg;
+	so.abort_waits = &g_abort;
+	so.signals = &g_signals;
+	code = sched_run(&so);
+	progress_free(pg);
+	pg = NULL;
+	char *path = xstrdup(journal_path(j));
+	journal_close(j);
+	j = NULL;
+	if (report_out(path, &a) < 0 && code == EXIT_OK)
+		code = EXIT_USAGE;
+	if (code == EXIT_STOPPED)
+		fprintf(stderr, "opsplan run: stopped (exit 4); continue with 'opsplan run --resume %s%s%s'\n", run_id,
+			a.journal ? " --journal " : "", a.journal ? a.journal : "");
+	else
+		fprintf(stderr, "opsplan run: %s (exit %d); journal %s\n", code == EXIT_OK ? "done" : "failed", code, path);
+	free(path);
+done:
+	progress_free(pg);
+	journal_close(j);
+	journal_unlock(lock);
+	journal_records_release(&rec);
+	json_decref(start);
+	kube_client_free(kc);
+	ir_plan_free(plan);
+	free(irtext);
+	free(irpath);
+	free(jpath);
+	free(dir);
+	free(a.params);
+	return code;
+}

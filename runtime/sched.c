@@ -1,0 +1,985 @@
+/* sched.c - see sched.h.
+ *
+ * One step at a time, in the IR's order: the IR guarantees that array order
+ * is a valid order of deps, and one at a time keeps the journal a simple
+ * story a person can read after an incident.  Every decision the executor
+ * takes is in the journal before it acts on the cluster (intent before a
+ * mutation), so --resume can rebuild the expression environment from
+ * step-end records and never repeat a mutation blindly. */
+#include "sched.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "action.h"
+#include "catalog.h"
+#include "cli.h"
+#include "expr.h"
+#include "ir_load.h"
+#include "kube.h"
+#include "mem.h"
+#include "progress.h"
+#include "redact.h"
+#include "report.h"
+
+enum st { ST_OK, ST_FAILED, ST_CONTINUE, ST_STOPPED };
+
+struct sched {
+	const struct sched_opts *o;
+	json_t *env;                 /* {params, steps, run} + loop variables + result */
+	json_t *steps;               /* env.steps, borrowed */
+	json_t *run;                 /* env.run, borrowed */
+	json_t *run_state;           /* shared with actions */
+	long long item;              /* current loop item, -1 outside loops */
+	const char *item_label;
+	int64_t window_deadline;     /* innermost window, 0: none */
+	int stopped;                 /* a gate/confirm stop or a signal */
+	int journal_dead;
+	int failed;
+	char first_error[512];
+	/* the step being run, for hooks */
+	const struct ir_step *cur;
+	int attempt;
+	int64_t step_t0;
+};
+
+/* ---- small helpers -------------------------------------------------- */
+
+static void iso_now(char *buf, size_t n)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	struct tm tm;
+	gmtime_r(&tv.tv_sec, &tm);
+	size_t k = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + k, n - k, ".%03ldZ", (long)(tv.tv_usec / 1000));
+}
+
+static int jrec(struct sched *s, enum journal_kind k, json_t *fields)
+{
+	if (s->journal_dead) {
+		json_decref(fields);
+		return -1;
+	}
+	struct journal_err je;
+	if (journal_append(s->o->j, k, fields, &je) < 0) {
+		s->journal_dead = 1;
+		s->stopped = 1;
+		progress_event(s->o->pg, "error", NULL, "journal: %s; stopping the run (nothing is sent without a "
+				"journal)", je.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int interrupted(const struct sched *s)
+{
+	return s->o->abort_waits && *s->o->abort_waits;
+}
+
+static void set_error(struct sched *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_error(struct sched *s, const char *fmt, ...)
+{
+	if (s->first_error[0])
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->first_error, sizeof s->first_error, fmt, ap);
+	va_end(ap);
+}
+
+static void opened_sync(struct sched *s, json_t *opened)
+{
+	/* sorted, as docs/ir.md promises */
+	size_t n = json_array_size(opened);
+	for (size_t i = 1; i < n; i++)
+		for (size_t k = i; k > 0; k--) {
+			const char *a = json_string_value(json_array_get(opened, k - 1));
+			const char *b = json_string_value(json_array_get(opened, k));
+			if (strcmp(a, b) <= 0)
+				break;
+			json_t *t = json_incref(json_array_get(opened, k - 1));
+			json_array_set(opened, k - 1, json_array_get(opened, k));
+			json_array_set_new(opened, k, t);
+		}
+	json_object_set(s->run, "opened", opened);
+}
+
+static json_t *opened(struct sched *s)
+{
+	return json_object_get(s->run, "opened");
+}
+
+static int bracket_is_open(struct sched *s, const char *b)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(opened(s), i, v)
+		if (!strcmp(json_string_value(v), b))
+			return 1;
+	return 0;
+}
+
+static void bracket(struct sched *s, const char *b, int open, const char *step)
+{
+	json_t *o = json_copy(opened(s));
+	if (open && !bracket_is_open(s, b)) {
+		json_array_append_new(o, json_string(b));
+		jrec(s, JOURNAL_BRACKET_OPEN, json_pack("{s:s, s:s}", "bracket", b, "step", step));
+	} else if (!open && bracket_is_open(s, b)) {
+		size_t i;
+		json_t *v;
+		json_array_foreach(o, i, v) {
+			if (!strcmp(json_string_value(v), b)) {
+				json_array_remove(o, i);
+				break;
+			}
+		}
+		jrec(s, JOURNAL_BRACKET_CLOSE, json_pack("{s:s, s:s}", "bracket", b, "step", step));
+	}
+	opened_sync(s, o);
+	json_decref(o);
+}
+
+static int eval(struct sched *s, const struct ir_expr *x, json_t **out, char *err, size_t n)
+{
+	char *msg = NULL;
+	if (expr_eval(x->e, s->env, out, &msg) < 0) {
+		snprintf(err, n, "%s: %s", x->src ? x->src : "?", msg ? msg : "evaluation failed");
+		free(msg);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static char *tmpl_text(struct sched *s, const struct ir_tmpl *t)
+{
+	json_t *v = NULL;
+	char *msg = NULL;
+	if (!t->t)
+		return NULL;
+	if (tmpl_eval(t->t, s->env, &v, &msg) < 0) {
+		char *r = xasprintf("%s (the message itself failed: %s)", t->text, msg ? msg : "?");
+		free(msg);
+		return r;
+	}
+	char *r = json_is_string(v) ? xstrdup(json_string_value(v)) : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	json_decref(v);
+	return r ? r : xstrdup("");
+}
+
+static void bind(struct sched *s, const char *name, json_t *v, json_t **saved)
+{
+	*saved = json_object_get(s->env, name);
+	if (*saved)
+		json_incref(*saved);
+	json_object_set(s->env, name, v ? v : json_null());
+}
+
+static void unbind(struct sched *s, const char *name, json_t *saved)
+{
+	if (saved)
+		json_object_set_new(s->env, name, saved);
+	else
+		json_object_del(s->env, name);
+}
+
+/* A short human summary of a result: compact JSON, bounded. */
+static char *summary_of(const json_t *r)
+{
+	if (!r || json_is_null(r))
+		return xstrdup("-");
+	char *j = json_dumps(r, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (!j)
+		return xstrdup("-");
+	if (strlen(j) > 160) {
+		j[157] = '.';
+		j[158] = '.';
+		j[159] = '.';
+		j[160] = 0;
+	}
+	return j;
+}
+
+static json_t *item_index_json(const struct sched *s)
+{
+	return s->item >= 0 ? json_integer(s->item) : json_null();
+}
+
+/* ---- resume: what the journal already knows --------------------------- */
+
+static const struct journal_record *done_before(struct sched *s, const char *id)
+{
+	if (!s->o->resume)
+		return NULL;
+	const struct journal_record *r = journal_step_end(s->o->resume, id, s->item);
+	if (!r)
+		return NULL;
+	const char *st = json_string_value(json_object_get(r->data, "status"));
+	if (st && (!strcmp(st, "ok") || !strcmp(st, "skipped")))
+		return r;
+	if (st && !strcmp(st, "failed") && json_is_true(json_object_get(r->data, "continued")))
+		return r;
+	return NULL;
+}
+
+static const json_t *unresolved_intent(struct sched *s, const char *id)
+{
+	if (!s->o->resume)
+		return NULL;
+	const struct journal_record *v[64];
+	size_t n = journal_unresolved_intents(s->o->resume, v, 64);
+	if (n > 64)
+		n = 64;
+	for (size_t i = n; i-- > 0;) {
+		const json_t *d = v[i]->data;
+		json_t *ii = json_object_get(d, "item_index");
+		long long item = json_is_integer(ii) ? json_integer_value(ii) : -1;
+		const char *st = json_string_value(json_object_get(d, "step"));
+		if (st && !strcmp(st, id) && item == s->item)
+			return d;
+	}
+	return NULL;
+}
+
+/* ---- hooks for actions ---------------------------------------------- */
+
+static int h_intent(void *ctx, json_t *request, json_t *pre, int idempotent)
+{
+	struct sched *s = ctx;
+	return jrec(s, JOURNAL_INTENT, json_pack("{s:s, s:o, s:i, s:s, s:o, s:o, s:b}", "step", s->cur->id,
+						   "item_index", item_index_json(s), "attempt", s->attempt, "action",
+						   s->cur->action_name, "request", request, "precondition",
+						   pre ? pre : json_null(), "idempotent", idempotent));
+}
+
+static void h_outcome(void *ctx, int ok, long http, const char *summary, const char *error)
+{
+	struct sched *s = ctx;
+	jrec(s, JOURNAL_OUTCOME, json_pack("{s:s, s:o, s:i, s:b, s:I, s:s?, s:s?}", "step", s->cur->id, "item_index",
+					   item_index_json(s), "attempt", s->attempt, "ok", ok, "http_status",
+					   (json_int_t)http, "summary", summary, "error", error));
+}
+
+static void h_waiting(void *ctx, const char *what)
+{
+	struct sched *s = ctx;
+	progress_waiting(s->o->pg, what);
+}
+
+static int ask(struct sched *s, const char *step, const char *prompt, const json_t *show, const char **by)
+{
+	char *q = redact_text(prompt);
+	jrec(s, JOURNAL_GATE, json_pack("{s:s, s:s, s:s}", "step", step, "question", q, "state", "asked"));
+	int answer;
+	if (s->o->yes) {
+		*by = "--yes";
+		answer = 1;
+		progress_event(s->o->pg, "gate", json_pack("{s:s, s:s, s:b}", "step", step, "question", q, "answer", 1),
+			       "gate %s: %s -> yes (--yes)", step, q);
+	} else if (!s->o->interactive) {
+		jrec(s, JOURNAL_GATE, json_pack("{s:s, s:s, s:s}", "step", step, "question", q, "state", "stopped"));
+		progress_event(s->o->pg, "gate", json_pack("{s:s, s:s, s:s}", "step", step, "question", q, "state",
+							   "stopped"),
+			       "gate %s: %s -> stopped: no terminal to ask on and no --yes (resume with "
+			       "'opsplan run --resume RUN --yes')", step, q);
+		free(q);
+		return -1;
+	} else {
+		progress_pause(s->o->pg, 1);
+		fprintf(stderr, "\n== %s\n", q);
+		size_t i;
+		json_t *e;
+		json_array_foreach(show, i, e) {
+			char *t = json_dumps(json_object_get(e, "value") ? json_object_get(e, "value") : e,
+					     JSON_INDENT(2) | JSON_ENCODE_ANY);
+			char *r = redact_text(t ? t : "null");
+			const char *ex = json_string_value(json_object_get(e, "that"));
+			fprintf(stderr, "   %s = %s\n", ex ? ex : "evidence", r);
+			free(r);
+			free(t);
+		}
+		fprintf(stderr, "Answer yes to go on [yes/no]: ");
+		fflush(stderr);
+		char line[64] = "";
+		if (!fgets(line, sizeof line, stdin))
+			line[0] = 0;
+		line[strcspn(line, "\r\n")] = 0;
+		answer = !strcasecmp(line, "yes") || !strcasecmp(line, "y");
+		*by = "operator";
+		progress_pause(s->o->pg, 0);
+	}
+	jrec(s, JOURNAL_GATE, json_pack("{s:s, s:s, s:s, s:b, s:s}", "step", step, "question", q, "state", "answered",
+					 "answer", answer, "by", *by));
+	free(q);
+	return answer;
+}
+
+static int h_ask(void *ctx, const char *prompt, const json_t *show, const char **by)
+{
+	struct sched *s = ctx;
+	if (s->o->dry_run) {
+		*by = "--yes";
+		progress_event(s->o->pg, "dry-run", NULL, "would ask: %s", prompt);
+		return 1;
+	}
+	json_t *ev = json_array();
+	size_t i;
+	json_t *v;
+	json_array_foreach(show, i, v)
+		json_array_append_new(ev, json_pack("{s:O}", "value", v));
+	int r = ask(s, s->cur->id, prompt, ev, by);
+	json_decref(ev);
+	return r;
+}
+
+static void h_say(void *ctx, const char *level, const char *text)
+{
+	struct sched *s = ctx;
+	progress_event(s->o->pg, s->o->dry_run ? "dry-run" : "log",
+		       json_pack("{s:s, s:s}", "step", s->cur->id, "level", level), "%s%s: %s",
+		       !strcmp(level, "info") ? "" : level, !strcmp(level, "info") ? s->cur->id : "", text);
+}
+
+/* ---- one attempt ---------------------------------------------------- */
+
+/* with, templates evaluated; NULL and err on failure */
+static json_t *render_with(struct sched *s, const struct ir_step *st, char *err, size_t n)
+{
+	json_t *w = st->with ? json_deep_copy(st->with) : json_object();
+	for (size_t i = 0; i < st->ntemplates; i++) {
+		json_t *v = NULL;
+		char *msg = NULL;
+		if (tmpl_eval(st->templates[i].tmpl.t, s->env, &v, &msg) < 0) {
+			snprintf(err, n, "%s: %s", st->templates[i].tmpl.src ? st->templates[i].tmpl.src : "?",
+				 msg ? msg : "template failed");
+			free(msg);
+			json_decref(w);
+			return NULL;
+		}
+		/* walk the pointer to the parent and replace the member */
+		char *ptr = xstrdup(st->templates[i].pointer);
+		json_t *at = w;
+		char *last = strrchr(ptr, '/');
+		*last = 0;
+		char *save = NULL;
+		if (last > ptr)
+			for (char *tok = strtok_r(ptr + 1, "/", &save); tok && at; tok = strtok_r(NULL, "/", &save))
+				at = json_is_array(at) ? json_array_get(at, strtoul(tok, NULL, 10)) : json_object_get(at, tok);
+		const char *key = last + 1;
+		if (json_is_array(at))
+			json_array_set_new(at, strtoul(key, NULL, 10), v);
+		else if (json_is_object(at))
+			json_object_set_new(at, key, v);
+		else
+			json_decref(v);
+		free(ptr);
+	}
+	return w;
+}
+
+struct verdicts {
+	json_t *list;                /* assertions for step-end */
+	char msg[512];               /* first failing message */
+};
+
+static int conds(struct sched *s, const char *kind, const struct ir_cond *c, size_t n, struct verdicts *v,
+		 int dry_warn)
+{
+	int ok = 1;
+	for (size_t i = 0; i < n; i++) {
+		json_t *val = NULL;
+		char err[512];
+		const char *verdict;
+		char *message = NULL;
+		if (eval(s, &c[i].that, &val, err, sizeof err) < 0) {
+			verdict = "error";
+			message = xstrdup(err);
+		} else if (expr_truthy(val)) {
+			verdict = "pass";
+		} else {
+			verdict = "fail";
+			message = c[i].els.t ? tmpl_text(s, &c[i].els) : xasprintf("%s is false", c[i].that.text);
+		}
+		if (strcmp(verdict, "pass") && dry_warn) {
+			progress_event(s->o->pg, "dry-run", NULL, "dry run: %s %s would not hold now (%s)", kind,
+				       c[i].that.text, message);
+		} else if (strcmp(verdict, "pass")) {
+			if (ok)
+				snprintf(v->msg, sizeof v->msg, "%s", message);
+			ok = 0;
+		}
+		json_array_append_new(v->list, json_pack("{s:s, s:s, s:O?, s:s, s:s?, s:s?}", "kind", kind, "that",
+							 c[i].that.text, "value", val, "verdict", verdict, "message",
+							 message, "src", c[i].src));
+		json_decref(val);
+		free(message);
+	}
+	return ok;
+}
+
+static int64_t min_deadline(int64_t a, int64_t b)
+{
+	if (!a)
+		return b;
+	if (!b)
+		return a;
+	return a < b ? a : b;
+}
+
+/* One attempt of an action step: the action (polled with until), its
+ * shape check and its expects.  *result on success. */
+static int attempt(struct sched *s, const struct ir_step *st, json_t *memo, const json_t *resume, json_t **result,
+		   struct verdicts *v, char *err, size_t errn)
+{
+	*result = NULL;
+	json_t *with = render_with(s, st, err, errn);
+	if (!with)
+		return ACTION_FAILED;
+	const struct action_impl *impl = action_impl_find(st->action_name);
+	if (!impl) {
+		json_decref(with);
+		snprintf(err, errn, "action \"%s\" is not implemented in this opsplan", st->action_name);
+		return ACTION_FAILED;
+	}
+	int64_t t0 = kube_now_ms();
+	struct action_ctx cx = {0};
+	cx.kc = s->o->kc;
+	cx.ns = s->o->ns;
+	cx.dry_run = s->o->dry_run;
+	cx.deadline_ms = min_deadline(st->timeout_ms > 0 ? t0 + st->timeout_ms : 0, s->window_deadline);
+	cx.interrupted = s->o->abort_waits;
+	cx.resume = resume;
+	cx.memo = memo;
+	cx.run_state = s->run_state;
+	cx.h = (struct action_hooks){s, h_intent, h_outcome, h_waiting, h_ask, h_say};
+	int rc;
+	for (;;) {
+		cx.err[0] = 0;
+		if (!cx.kc && strncmp(st->action_name, "k8s.", 4) == 0) {
+			rc = action_fail(&cx, "no cluster connection");
+		} else {
+			rc = impl->run(&cx, with, result);
+		}
+		cx.resume = NULL;   /* only the first call may find an earlier intent */
+		if (rc != ACTION_OK || !st->until.e)
+			break;
+		json_t *saved, *val = NULL;
+		bind(s, "result", *result, &saved);
+		char e2[512];
+		int er = eval(s, &st->until, &val, e2, sizeof e2);
+		unbind(s, "result", saved);
+		if (er < 0) {
+			snprintf(cx.err, sizeof cx.err, "until: %.480s", e2);
+			rc = ACTION_FAILED;
+			break;
+		}
+		int holds = expr_truthy(val);
+		json_decref(val);
+		if (holds)
+			break;
+		if (s->o->dry_run) {
+			progress_event(s->o->pg, "dry-run", NULL, "would poll %s every %llds until %s", st->id,
+				       st->every_ms / 1000, st->until.text);
+			break;
+		}
+		char what[300];
+		snprintf(what, sizeof what, "%s", st->until.text);
+		progress_waiting(s->o->pg, what);
+		if (action_sleep(&cx, (long)st->every_ms) < 0) {
+			if (interrupted(s)) {
+				rc = ACTION_INTERRUPTED;
+				snprintf(cx.err, sizeof cx.err, "interrupted while polling until %s", st->until.text);
+			} else {
+				rc = ACTION_TIMEOUT;
+				snprintf(cx.err, sizeof cx.err, "until %s did not hold in time", st->until.text);
+			}
+			break;
+		}
+		json_decref(*result);
+		*result = NULL;
+	}
+	json_decref(with);
+	if (rc == ACTION_TIMEOUT && !cx.err[0])
+		snprintf(cx.err, sizeof cx.err, "timed out");
+	if (rc == ACTION_TIMEOUT && s->window_deadline && kube_now_ms() >= s->window_deadline)
+		snprintf(cx.err + strlen(cx.err), sizeof cx.err - strlen(cx.err), " (the window ran out)");
+	if (rc != ACTION_OK) {
+		snprintf(err, errn, "%s", cx.err[0] ? cx.err : "failed");
+		json_decref(*result);
+		*result = NULL;
+		return rc;
+	}
+	if (!*result)
+		*result = json_null();
+	char shape[256];
+	if (action_result_check(st->action->result, *result, shape, sizeof shape) < 0) {
+		snprintf(err, errn, "the result of %s does not have its catalog shape: %s", st->action_name, shape);
+		return ACTION_FAILED;
+	}
+	json_t *saved;
+	bind(s, "result", *result, &saved);
+	int ok = conds(s, "expect", st->expect, st->nexpect, v, s->o->dry_run);
+	unbind(s, "result", saved);
+	if (!ok) {
+		snprintf(err, errn, "%s", v->msg);
+		return ACTION_FAILED;
+	}
+	return ACTION_OK;
+}
+
+/* ---- steps ---------------------------------------------------------- */
+
+static enum st run_list(struct sched *s, const struct ir_step *v, size_t n);
+
+static void record_end(struct sched *s, const struct ir_step *st, const char *status, int attempts, int64_t t0,
+		       const char *started, json_t *result, const char *error, json_t *assertions, int continued)
+{
+	int64_t dur = kube_now_ms() - t0;
+	char *sum = summary_of(result);
+	json_t *rs = json_object_size(s->run_state) ? json_deep_copy(s->run_state) : NULL;
+	jrec(s, JOURNAL_STEP_END, json_pack("{s:s, s:o, s:s?, s:s, s:i, s:I, s:O?, s:s, s:s?, s:O?, s:s, s:b, s:o?}",
+					    "step", st->id, "item_index", item_index_json(s), "item_label",
+					    s->item_label, "status", status, "attempts", attempts, "duration_ms",
+					    (json_int_t)dur, "result", result, "summary", sum, "error", error,
+					    "assertions", assertions, "started", started, "continued", continued,
+					    "run_state", rs));
+	json_t *entry = json_pack("{s:b, s:s, s:O?, s:s, s:f}", "ok", !strcmp(status, "ok"), "status", status,
+				  "result", result ? result : json_null(), "started", started, "duration",
+				  (double)dur / 1000.0);
+	json_object_set_new(s->steps, st->id, entry);
+	char d[32];
+	report_duration(d, sizeof d, dur);
+	const char *label = s->item_label;
+	progress_event(s->o->pg, "step-end",
+		       json_pack("{s:s, s:o, s:s, s:I, s:s?}", "step", st->id, "item_index", item_index_json(s),
+				 "status", status, "duration_ms", (json_int_t)dur, "error", error),
+		       "%s %s%s%s%s: %s in %s%s%s", !strcmp(status, "ok") ? "ok  " : !strcmp(status, "skipped") ? "skip" : "FAIL",
+		       st->id, label ? " [" : "", label ? label : "", label ? "]" : "", status, d,
+		       error ? ": " : "", error ? error : "");
+	free(sum);
+}
+
+static void restore(struct sched *s, const struct ir_step *st, const struct journal_record *r)
+{
+	const json_t *d = r->data;
+	const char *status = json_string_value(json_object_get(d, "status"));
+	json_t *dur = json_object_get(d, "duration_ms");
+	json_t *entry = json_pack("{s:b, s:s, s:O?, s:s, s:f}", "ok", !strcmp(status, "ok"), "status", status,
+				  "result", json_object_get(d, "result"), "started",
+				  json_string_value(json_object_get(d, "started")) ?
+				  json_string_value(json_object_get(d, "started")) : "",
+				  "duration", json_is_number(dur) ? json_number_value(dur) / 1000.0 : 0.0);
+	json_object_set_new(s->steps, st->id, entry);
+	progress_event(s->o->pg, "step-end", json_pack("{s:s, s:s, s:b}", "step", st->id, "status", status, "resumed", 1),
+		       "done %s: %s (from the journal)", st->id, status);
+}
+
+static int gate(struct sched *s, const struct ir_step *st)
+{
+	json_t *show = json_array();
+	for (size_t i = 0; i < st->ngate_show; i++) {
+		json_t *val = NULL;
+		char err[512];
+		if (eval(s, &st->gate_show[i], &val, err, sizeof err) < 0)
+			val = json_string(err);
+		json_array_append_new(show, json_pack("{s:s, s:o}", "that", st->gate_show[i].text, "value", val));
+	}
+	char *prompt = tmpl_text(s, &st->gate_prompt);
+	int r;
+	const char *by = NULL;
+	if (s->o->dry_run) {
+		progress_event(s->o->pg, "dry-run", NULL, "would ask at gate %s: %s", st->id, prompt);
+		r = 1;
+	} else {
+		r = ask(s, st->id, prompt, show, &by);
+	}
+	free(prompt);
+	json_decref(show);
+	return r;
+}
+
+/* The body of a step once for the current item: require, gate, then the
+ * attempts (action) or the children (group).  Writes step-end. */
+static enum st run_body(struct sched *s, const struct ir_step *st)
+{
+	int64_t t0 = kube_now_ms();
+	char started[40];
+	iso_now(started, sizeof started);
+	const struct journal_record *prev = done_before(s, st->id);
+	if (prev) {
+		restore(s, st, prev);
+		return ST_OK;
+	}
+	int64_t outer = s->window_deadline;
+	if (st->within_ms > 0) {
+		s->window_deadline = min_deadline(outer, t0 + st->within_ms);
+		jrec(s, JOURNAL_WINDOW_OPEN, json_pack("{s:s, s:I}", "window", st->id, "within_ms", (json_int_t)st->within_ms));
+	}
+	struct verdicts v = {json_array(), ""};
+	json_t *result = NULL;
+	char err[512] = "";
+	int attempts = 0;
+	int rc = ACTION_OK;
+	s->cur = st;
+	s->attempt = 1;
+	if (!conds(s, "require", st->require, st->nrequire, &v, 0)) {
+		snprintf(err, sizeof err, "precondition: %.480s", v.msg);
+		rc = ACTION_FAILED;
+		goto end;
+	}
+	if (st->gate_prompt.t) {
+		int g = gate(s, st);
+		if (g != 1) {
+			snprintf(err, sizeof err, g < 0 ? "stopped at the gate: nobody to ask" : "the operator said no at the gate");
+			rc = ACTION_STOPPED;
+			goto end;
+		}
+	}
+	if (st->kind == IR_STEP_GROUP) {
+		jrec(s, JOURNAL_STEP_START, json_pack("{s:s, s:s?, s:n, s:i, s:o, s:s?}", "step", st->id, "title", st->title,
+						      "action", "attempt", 1, "item_index", item_index_json(s),
+						      "item_label", s->item_label));
+		enum st r = run_list(s, st->children, st->nchildren);
+		attempts = 1;
+		if (r == ST_STOPPED) {
+			rc = ACTION_STOPPED;
+			snprintf(err, sizeof err, "stopped");
+		} else if (r == ST_FAILED) {
+			rc = ACTION_FAILED;
+			snprintf(err, sizeof err, "a step of the group failed");
+		}
+		result = json_null();
+		goto end;
+	}
+	json_t *memo = json_object();
+	const json_t *resume = unresolved_intent(s, st->id);
+	for (int a = 1; a <= st->attempts; a++) {
+		attempts = a;
+		s->attempt = a;
+		int64_t at0 = kube_now_ms();
+		jrec(s, JOURNAL_STEP_START, json_pack("{s:s, s:s?, s:s, s:i, s:o, s:s?}", "step", st->id, "title", st->title,
+						      "action", st->action_name, "attempt", a, "item_index",
+						      item_index_json(s), "item_label", s->item_label));
+		if (s->journal_dead) {
+			rc = ACTION_STOPPED;
+			snprintf(err, sizeof err, "the journal failed");
+			break;
+		}
+		progress_status(s->o->pg, st->id, a, at0, s->window_deadline);
+		if (resume)
+			progress_event(s->o->pg, "resume", NULL, "%s: an earlier attempt was interrupted after its intent; "
+				       "checking the cluster before acting again", st->id);
+		json_decref(v.list);
+		v.list = json_array();
+		/* keep the require verdicts in the evidence */
+		conds(s, "require", st->require, st->nrequire, &v, 0);
+		rc = attempt(s, st, memo, resume, &result, &v, err, sizeof err);
+		resume = NULL;
+		if (rc == ACTION_OK)
+			break;
+		progress_event(s->o->pg, "attempt-failed",
+			       json_pack("{s:s, s:i, s:s}", "step", st->id, "attempt", a, "error", err),
+			       "     %s attempt %d/%d failed: %s", st->id, a, st->attempts, err);
+		if (rc == ACTION_STOPPED || rc == ACTION_INTERRUPTED || s->stopped || interrupted(s))
+			break;
+		if (s->window_deadline && kube_now_ms() >= s->window_deadline)
+			break;
+		if (a < st->attempts) {
+			long delay = (long)((double)st->delay_ms * pow(st->backoff > 0 ? st->backoff : 1.0, a - 1));
+			struct action_ctx cx = {0};
+			cx.interrupted = s->o->abort_waits;
+			cx.deadline_ms = s->window_deadline;
+			if (action_sleep(&cx, delay) < 0)
+				break;
+		}
+	}
+	json_decref(memo);
+	progress_status(s->o->pg, NULL, 0, 0, 0);
+	if (rc == ACTION_OK) {
+		if (st->opens)
+			bracket(s, st->opens, 1, st->id);
+		if (st->closes)
+			bracket(s, st->closes, 0, st->id);
+	}
+end:;
+	int exceeded = st->within_ms > 0 && kube_now_ms() - t0 > st->within_ms;
+	if (st->within_ms > 0) {
+		jrec(s, JOURNAL_WINDOW_CLOSE, json_pack("{s:s, s:I, s:b}", "window", st->id, "elapsed_ms",
+							(json_int_t)(kube_now_ms() - t0), "exceeded", exceeded));
+		if (exceeded && rc == ACTION_OK) {
+			rc = ACTION_FAILED;
+			snprintf(err, sizeof err, "the window of %llds was exceeded", st->within_ms / 1000);
+		}
+	}
+	s->window_deadline = outer;
+	const char *status = rc == ACTION_OK ? "ok" : "failed";
+	int cont = rc != ACTION_OK && rc != ACTION_STOPPED && rc != ACTION_INTERRUPTED && st->on_failure == IR_ONFAIL_CONTINUE;
+	record_end(s, st, status, attempts, t0, started, rc == ACTION_OK ? result : NULL, rc == ACTION_OK ? NULL : err,
+		   v.list, cont);
+	json_decref(result);
+	json_decref(v.list);
+	if (rc == ACTION_OK)
+		return ST_OK;
+	if (rc == ACTION_STOPPED || rc == ACTION_INTERRUPTED || interrupted(s)) {
+		s->stopped = 1;
+		return ST_STOPPED;
+	}
+	set_error(s, "step '%s' failed: %s", st->id, err);
+	return ST_FAILED;
+}
+
+static char *label_of(const json_t *item)
+{
+	const char *n = json_string_value(json_object_get(item, "name"));
+	if (n)
+		return xstrdup(n);
+	if (json_is_string(item))
+		return xstrdup(json_string_value(item));
+	return summary_of(item);
+}
+
+static enum st run_loop(struct sched *s, const struct ir_step *st)
+{
+	int64_t t0 = kube_now_ms();
+	char started[40];
+	iso_now(started, sizeof started);
+	const struct journal_record *prev = done_before(s, st->id);
+	if (prev) {
+		restore(s, st, prev);
+		return ST_OK;
+	}
+	/* on resume, the same items as the first run chose */
+	json_t *items = NULL;
+	if (s->o->resume) {
+		const struct journal_record *r = NULL;
+		for (const struct journal_record *p = journal_next(s->o->resume, JOURNAL_STEP_START, NULL); p;
+		     p = journal_next(s->o->resume, JOURNAL_STEP_START, p)) {
+			const char *id = json_string_value(json_object_get(p->data, "step"));
+			if (id && !strcmp(id, st->id) && json_is_array(json_object_get(p->data, "items")))
+				r = p;
+		}
+		if (r)
+			items = json_incref(json_object_get(r->data, "items"));
+	}
+	char err[512] = "";
+	if (!items && eval(s, &st->for_each, &items, err, sizeof err) < 0)
+		goto fail;
+	if (!json_is_array(items)) {
+		snprintf(err, sizeof err, "for_each %s is not a list", st->for_each.text);
+		goto fail;
+	}
+	if ((long long)json_array_size(items) > st->max_items) {
+		snprintf(err, sizeof err, "for_each has %zu items, more than the %lld the time bound assumed (%s)",
+			 json_array_size(items), st->max_items, st->max_items_from ? st->max_items_from : "default");
+		goto fail;
+	}
+	jrec(s, JOURNAL_STEP_START, json_pack("{s:s, s:s?, s:s?, s:i, s:n, s:O, s:b}", "step", st->id, "title", st->title,
+					      "action", st->action_name, "attempt", 1, "item_index", "items", items,
+					      "loop", 1));
+	json_t *results = json_array();
+	enum st r = ST_OK;
+	long long outer_item = s->item;
+	const char *outer_label = s->item_label;
+	size_t i;
+	json_t *it;
+	json_array_foreach(items, i, it) {
+		if (interrupted(s) || s->stopped) {
+			r = ST_STOPPED;
+			break;
+		}
+		json_t *saved;
+		bind(s, st->as, it, &saved);
+		char *label = label_of(it);
+		s->item = (long long)i;
+		s->item_label = label;
+		enum st b = run_body(s, st);
+		s->item = outer_item;
+		s->item_label = outer_label;
+		free(label);
+		unbind(s, st->as, saved);
+		json_t *e = json_object_get(s->steps, st->id);
+		json_array_append(results, json_object_get(e, "result") ? json_object_get(e, "result") : json_null());
+		if (b == ST_CONTINUE || b == ST_OK)
+			continue;
+		r = b;
+		break;
+	}
+	const char *status = r == ST_OK ? "ok" : "failed";
+	if (r != ST_OK)
+		snprintf(err, sizeof err, r == ST_STOPPED ? "stopped" : "an iteration failed");
+	int cont = r == ST_FAILED && st->on_failure == IR_ONFAIL_CONTINUE;
+	record_end(s, st, status, 1, t0, started, r == ST_OK ? results : NULL, r == ST_OK ? NULL : err, NULL, cont);
+	json_decref(results);
+	json_decref(items);
+	return r;
+fail:
+	json_decref(items);
+	record_end(s, st, "failed", 0, t0, started, NULL, err, NULL, st->on_failure == IR_ONFAIL_CONTINUE);
+	set_error(s, "step '%s' failed: %s", st->id, err);
+	return ST_FAILED;
+}
+
+static enum st run_step(struct sched *s, const struct ir_step *st)
+{
+	if (interrupted(s) || s->stopped)
+		return ST_STOPPED;
+	if (st->when.e) {
+		const struct journal_record *prev = done_before(s, st->id);
+		if (prev) {
+			restore(s, st, prev);
+			return ST_OK;
+		}
+		json_t *v = NULL;
+		char err[512];
+		char started[40];
+		iso_now(started, sizeof started);
+		if (eval(s, &st->when, &v, err, sizeof err) < 0) {
+			record_end(s, st, "failed", 0, kube_now_ms(), started, NULL, err, NULL, 0);
+			set_error(s, "step '%s' failed: %s", st->id, err);
+			return st->on_failure == IR_ONFAIL_CONTINUE ? ST_CONTINUE : ST_FAILED;
+		}
+		int go = expr_truthy(v);
+		json_decref(v);
+		if (!go) {
+			record_end(s, st, "skipped", 0, kube_now_ms(), started, NULL, NULL, NULL, 0);
+			return ST_OK;
+		}
+	}
+	enum st r = st->for_each.e ? run_loop(s, st) : run_body(s, st);
+	if (r != ST_FAILED)
+		return r;
+	if (st->on_failure == IR_ONFAIL_CONTINUE) {
+		progress_event(s->o->pg, "continue", NULL, "     %s failed; on_failure: continue", st->id);
+		return ST_CONTINUE;
+	}
+	if (st->on_failure == IR_ONFAIL_STEPS) {
+		progress_event(s->o->pg, "on-failure", NULL, "     %s failed; running its on_failure steps", st->id);
+		long long item = s->item;
+		for (size_t i = 0; i < st->non_failure_steps; i++)
+			run_step(s, &st->on_failure_steps[i]);
+		s->item = item;
+	}
+	return ST_FAILED;
+}
+
+static enum st run_list(struct sched *s, const struct ir_step *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		enum st r = run_step(s, &v[i]);
+		if (r == ST_FAILED || r == ST_STOPPED)
+			return r;
+	}
+	return ST_OK;
+}
+
+/* On resume: every step that ended before goes back into steps.*, and the
+ * brackets and run-wide facts are what they were. */
+static void resume_env(struct sched *s)
+{
+	const struct journal_records *r = s->o->resume;
+	json_t *o = json_array();
+	for (size_t i = 0; i < r->n; i++) {
+		const struct journal_record *p = &r->items[i];
+		const json_t *d = p->data;
+		const char *b = json_string_value(json_object_get(d, "bracket"));
+		if (p->kind == JOURNAL_BRACKET_OPEN && b) {
+			json_array_append_new(o, json_string(b));
+		} else if (p->kind == JOURNAL_BRACKET_CLOSE && b) {
+			size_t k;
+			json_t *x;
+			json_array_foreach(o, k, x) {
+				if (!strcmp(json_string_value(x), b)) {
+					json_array_remove(o, k);
+					break;
+				}
+			}
+		} else if (p->kind == JOURNAL_STEP_END) {
+			const char *id = json_string_value(json_object_get(d, "step"));
+			const char *status = json_string_value(json_object_get(d, "status"));
+			if (!id || !status)
+				continue;
+			json_t *dur = json_object_get(d, "duration_ms");
+			const char *started = json_string_value(json_object_get(d, "started"));
+			json_object_set_new(s->steps, id, json_pack("{s:b, s:s, s:O?, s:s, s:f}", "ok", !strcmp(status, "ok"),
+								    "status", status, "result", json_object_get(d, "result"),
+								    "started", started ? started : "", "duration",
+								    json_is_number(dur) ? json_number_value(dur) / 1000.0 : 0.0));
+			json_t *rs = json_object_get(d, "run_state");
+			if (json_is_object(rs))
+				json_object_update(s->run_state, rs);
+		}
+	}
+	opened_sync(s, o);
+	json_decref(o);
+}
+
+int sched_run(const struct sched_opts *o)
+{
+	struct sched s = {0};
+	s.o = o;
+	s.item = -1;
+	s.run_state = json_object();
+	s.env = json_pack("{s:O, s:{}, s:{s:s, s:s, s:b, s:s, s:[]}}", "params", o->plan->params, "steps", "run",
+			  "namespace", o->ns ? o->ns : "", "cluster", o->cluster ? o->cluster : "", "dry_run",
+			  o->dry_run, "id", o->run_id, "opened");
+	s.steps = json_object_get(s.env, "steps");
+	s.run = json_object_get(s.env, "run");
+	if (o->resume)
+		resume_env(&s);
+	enum st r = run_list(&s, o->plan->steps, o->plan->nsteps);
+	int stopped_by_signal = interrupted(&s);
+	if (stopped_by_signal)
+		jrec(&s, JOURNAL_SIGNAL, json_pack("{s:s, s:i}", "signal", "SIGINT/SIGTERM", (int)*o->signals));
+	/* finally runs after success, failure, a gate stop and the first signal */
+	if (o->plan->nfinally && !s.journal_dead) {
+		if (o->abort_waits)
+			*o->abort_waits = 0;
+		int was_stopped = s.stopped;
+		s.stopped = 0;
+		progress_event(o->pg, "finally", NULL, "finally:");
+		for (size_t i = 0; i < o->plan->nfinally; i++) {
+			enum st fr = run_step(&s, &o->plan->finally_[i]);
+			if (fr == ST_FAILED && r == ST_OK)
+				r = ST_FAILED;
+			s.stopped = 0;
+			if (o->abort_waits && *o->abort_waits)
+				break;
+		}
+		s.stopped = was_stopped;
+	}
+	int code;
+	const char *state;
+	if (r == ST_STOPPED || stopped_by_signal || s.journal_dead) {
+		code = EXIT_STOPPED;
+		state = stopped_by_signal ? "interrupted" : "stopped";
+	} else if (r == ST_FAILED) {
+		code = EXIT_FINDINGS;
+		state = "failed";
+	} else {
+		code = EXIT_OK;
+		state = "done";
+	}
+	if (code == EXIT_STOPPED && !s.first_error[0])
+		snprintf(s.first_error, sizeof s.first_error, "%s", stopped_by_signal ? "interrupted by a signal" :
+			 s.journal_dead ? "the journal failed" : "stopped at a gate");
+	if (json_array_size(opened(&s))) {
+		char *b = json_dumps(opened(&s), JSON_COMPACT);
+		progress_event(o->pg, "warning", json_pack("{s:O}", "opened", opened(&s)),
+			       "warning: the run ends with brackets still open: %s", b ? b : "?");
+		free(b);
+	}
+	s.journal_dead = 0;   /* try to close the story even after a failed append */
+	jrec(&s, JOURNAL_RUN_END, json_pack("{s:s, s:i, s:s?}", "state", state, "exit_code", code, "error",
+					    code ? s.first_error : NULL));
+	json_decref(s.env);
+	json_decref(s.run_state);
+	return code;
+}

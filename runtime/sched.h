@@ -1,0 +1,40 @@
+/* sched.h - the executor: runs a loaded IR step by step against a cluster,
+ * journaling every step, intent, outcome, gate, window and bracket.
+ *
+ * Semantics are docs/ir.md's ("Semantics the compiler assumed"): lists run
+ * in array order (a stable topological order of deps), `when`, `require`
+ * (no retry), attempts with per-attempt timeout and delay*backoff^(n-1),
+ * `until` polling inside the attempt, `expect`, `for_each` (items one at a
+ * time), `within` windows as deadlines, gates, `on_failure`, then `finally`
+ * after success, failure, a gate stop and the first signal. */
+#ifndef OPSPLAN_SCHED_H
+#define OPSPLAN_SCHED_H
+
+#include <signal.h>
+#include <jansson.h>
+
+#include "journal.h"
+
+struct ir_plan;
+struct kube_client;
+struct progress;
+
+struct sched_opts {
+	const struct ir_plan *plan;            /* borrowed */
+	struct kube_client *kc;                /* NULL only for plans without cluster actions (tests) */
+	const char *ns, *cluster, *run_id;
+	int dry_run;
+	int yes;                               /* --yes: gates and confirms answer yes */
+	int interactive;                       /* a terminal to ask on */
+	struct journal *j;                     /* borrowed; every record goes here */
+	const struct journal_records *resume;  /* the journal so far when resuming, else NULL */
+	struct progress *pg;                   /* borrowed */
+	volatile sig_atomic_t *abort_waits;    /* set by the first signal: abandon waits */
+	volatile sig_atomic_t *signals;        /* how many signals arrived */
+};
+
+/* Run the plan (and its finally) and write run-end.  Returns the exit code
+ * (cli.h: EXIT_OK, EXIT_FINDINGS for a failed step, EXIT_STOPPED). */
+int sched_run(const struct sched_opts *o);
+
+#endif
