@@ -108,6 +108,27 @@ def main():
     code, e = c.request("PATCH", c.ns_path("configmaps", "api-check"), {"data": {}}, content_type="text/plain")
     check("unknown patch type -> 415", code == 415, code)
 
+    # server-side apply (approximation: create or strategic merge) needs a fieldManager
+    path = c.ns_path("configmaps", "api-apply") + "?fieldManager=api-check"
+    code, ap = c.request("PATCH", path, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "api-apply"},
+                                         "data": {"a": "1"}}, content_type="application/apply-patch+yaml")
+    code2, ap2 = c.request("PATCH", path, {"apiVersion": "v1", "kind": "ConfigMap",
+                                           "metadata": {"name": "api-apply"}, "data": {"a": "2"}},
+                           content_type="application/apply-patch+yaml")
+    check("apply patch creates (201) then updates (200)", code == 201 and code2 == 200 and ap2["data"]["a"] == "2",
+          (code, code2))
+    code, e = c.request("PATCH", c.ns_path("configmaps", "api-apply"), {"data": {}},
+                        content_type="application/apply-patch+yaml")
+    check("apply patch without fieldManager -> 422", code == 422, (code, e))
+    c.request("DELETE", c.ns_path("configmaps", "api-apply"))
+    code, dep = c.request("POST", c.ns_path("deployments", group="apps"),
+                          {"metadata": {"name": "stored"}, "spec": {"replicas": 0}})
+    code2, _ = c.get(c.ns_path("deployments", "stored", group="apps"))
+    check("kinds without a controller are stored (apps/v1 Deployment)", code == 201 and code2 == 200, (code, code2))
+    c.request("DELETE", c.ns_path("deployments", "stored", group="apps"))
+    code, oa = c.get("/openapi/v3")
+    check("/openapi/v3 indexes every group version", code == 200 and "apis/apps/v1" in oa.get("paths", {}), code)
+
     # dry run
     code, dr = c.request("POST", cm + "?dryRun=All", {"metadata": {"name": "api-dry"}})
     code2, _ = c.get(c.ns_path("configmaps", "api-dry"))

@@ -13,7 +13,7 @@ import threading
 import time
 import urllib.parse
 
-from . import errors, patch, resources, tables
+from . import errors, openapi, patch, resources, tables
 from .errors import ApiError
 from .selectors import match_fields, match_labels, parse_fields, parse_labels
 
@@ -166,6 +166,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         try:
             return json.loads(raw)
         except ValueError as e:
+            if (self.headers.get("Content-Type") or "").startswith("application/apply-patch+yaml"):
+                raise ApiError(415, "UnsupportedMediaType", "the sandbox accepts apply patches in JSON only "
+                               "(JSON is YAML)")
             raise errors.bad_request("error decoding request body: %s" % e)
 
     # -- entry points ------------------------------------------------------------
@@ -266,8 +269,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     raise ApiError(404, "NotFound", "the server could not find the requested resource")
                 return self.send_json(200, self.group_doc(parts[1]))
             group, version, rest = parts[1], parts[2], parts[3:]
-        elif path in ("/openapi/v2", "/openapi/v3", "/swagger.json"):
-            raise ApiError(404, "NotFound", "the sandbox serves no OpenAPI document")
+        elif path == "/openapi/v3":
+            return self.send_json(200, openapi.root())
+        elif path.startswith("/openapi/v3/"):
+            doc = openapi.group_doc(path[len("/openapi/v3/"):])
+            if doc is None:
+                raise ApiError(404, "NotFound", "the server could not find the requested resource")
+            return self.send_json(200, doc)
+        elif path in ("/openapi/v2", "/swagger.json"):
+            raise ApiError(404, "NotFound", "the sandbox serves no OpenAPI v2 document")
         else:
             raise ApiError(404, "NotFound", "the server could not find the requested resource")
         if group not in resources.GROUPS or version != "v1":
@@ -409,6 +419,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.command == "PATCH":
             body = self.json_body(self.raw_body)
             ct = self.headers.get("Content-Type")
+            if (ct or "").startswith("application/apply-patch+yaml"):
+                if not self.query.get("fieldManager"):
+                    raise errors.invalid(res, name, "fieldManager: Required value: is required for apply patch")
+                if store.try_get(res, ns, name) is None and not be:
+                    obj = self.run_admit(res, "create", dict(body or {}), None)
+                    obj.setdefault("metadata", {})["name"] = name
+                    return self.send_json(201, store.create(res, ns, obj, self.dry()))
             if be:
                 old = be.get(ns, name)
                 return self.send_json(200, be.update(ns, name, patch.apply(ct, old, body), self.dry()))

@@ -151,7 +151,8 @@ def apply(content_type, target, body):
     if ct == "application/json-patch+json":
         return json_patch(target, body)
     if ct == "application/apply-patch+yaml":
-        raise ApiError(415, "UnsupportedMediaType", "server-side apply is not supported by the sandbox")
+        # approximation (docs/sandbox.md): no field ownership, a strategic merge
+        return strategic(target, body)
     raise ApiError(415, "UnsupportedMediaType", 'the body of the request was in an unknown format - '
                    'accepted media types include: application/json-patch+json, application/merge-patch+json, '
                    'application/strategic-merge-patch+json')

@@ -50,6 +50,15 @@ ALL = [
     Resource("image.openshift.io", "v1", "imagestreams", "ImageStream", short=["is"],
              subresources=["status"], status=True),
     Resource("image.openshift.io", "v1", "imagestreamtags", "ImageStreamTag", short=["istag"]),
+    # Stored and watchable, but no controller acts on them (docs/sandbox.md)
+    Resource("", "v1", "serviceaccounts", "ServiceAccount", short=["sa"]),
+    Resource("apps", "v1", "deployments", "Deployment", short=["deploy"], subresources=["status"], status=True),
+    Resource("apps", "v1", "replicasets", "ReplicaSet", short=["rs"], subresources=["status"], status=True),
+    Resource("apps", "v1", "daemonsets", "DaemonSet", short=["ds"], subresources=["status"], status=True),
+    Resource("batch", "v1", "jobs", "Job", subresources=["status"], status=True),
+    Resource("apps.openshift.io", "v1", "deploymentconfigs", "DeploymentConfig", short=["dc"],
+             subresources=["status"], status=True),
+    Resource("route.openshift.io", "v1", "routes", "Route", subresources=["status"], status=True),
 ]
 
 BY_PATH = {(r.group, r.version, r.plural): r for r in ALL}
