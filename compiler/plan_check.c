@@ -156,10 +156,18 @@ static struct loc text_base(struct checker *C, const struct ynode *n)
 	return b;
 }
 
+/* "90", "1.5": a number with no unit, quoted or not. */
+static int unitless(const char *s)
+{
+	size_t digits = strspn(s, "0123456789");
+	if (s[digits] == '.' && digits)
+		digits += 1 + strspn(s + digits + 1, "0123456789");
+	return digits && !s[digits];
+}
+
 static void duration_error(struct checker *C, const struct ynode *n, const char *key)
 {
-	double x;
-	if (ynode_number(n, &x) == 0) {
+	if (unitless(n->str)) {
 		struct diag *g = diag_add(C->d, OP024, &n->loc, "duration '%s' for '%s' has no unit", n->str, key);
 		diag_hint(g, "write '%ss', '%sm' or '%sms' (units: d, h, m, s, ms)", n->str, n->str, n->str);
 		return;
