@@ -102,17 +102,36 @@ static int same_list(const struct graph_node *a, const struct graph_node *b)
 
 /* a in the transitive deps of b (both siblings).  Lists are short; a DFS
  * bounded by the list length keeps it simple. */
-static int dep_closure(const struct graph_node *a, const struct graph_node *b, size_t budget)
+int graph_before(const struct graph *g, const struct graph_node *a, const struct graph_node *b);
+
+/* a in the transitive deps of b (both siblings); through graph_before so
+ * that each pair is computed once.  Deps form a DAG once cycles are marked
+ * (nodes in a cycle have none of their deps followed). */
+static int dep_closure(const struct graph *g, const struct graph_node *a, const struct graph_node *b)
 {
-	if (budget == 0)
+	if (b->in_cycle)
 		return 0;
 	for (size_t i = 0; i < b->ndeps; i++)
-		if (b->deps[i] == a || dep_closure(a, b->deps[i], budget - 1))
+		if (b->deps[i] == a || graph_before(g, a, b->deps[i]))
 			return 1;
 	return 0;
 }
 
+static int before_uncached(const struct graph *g, const struct graph_node *a, const struct graph_node *b);
+
+/* Memoised: the scope checker asks for every pair of steps, several times. */
 int graph_before(const struct graph *g, const struct graph_node *a, const struct graph_node *b)
+{
+	unsigned char *m = g->before_memo;
+	size_t k = a->doc_index * g->nnodes + b->doc_index;
+	if (!m || a->doc_index >= g->nnodes || b->doc_index >= g->nnodes)
+		return before_uncached(g, a, b);
+	if (!m[k])
+		m[k] = (unsigned char)(before_uncached(g, a, b) ? 2 : 1);
+	return m[k] == 2;
+}
+
+static int before_uncached(const struct graph *g, const struct graph_node *a, const struct graph_node *b)
 {
 	if (a == b || graph_encloses(b, a))
 		return 0;
@@ -132,7 +151,7 @@ int graph_before(const struct graph *g, const struct graph_node *a, const struct
 	}
 	if (A == B || !same_list(A, B))
 		return 0;
-	return dep_closure(A, B, g->nnodes);
+	return dep_closure(g, A, B);
 }
 
 /* ---- needs ---- */
@@ -368,6 +387,7 @@ struct graph *graph_build(struct plan *p, struct diag_list *d)
 	walk_lists(&b, g->fin, g->nfin, ids, 0);
 	walk_lists(&b, g->top, g->ntop, ids, 1);
 	walk_lists(&b, g->fin, g->nfin, ids, 1);
+	g->before_memo = xcalloc(g->nnodes * g->nnodes + 1, 1);
 	check_outer_needs(&b);
 	for (size_t i = 0; i < g->nnodes; i++)
 		if (when_is_false(g->nodes[i]->step))
@@ -382,6 +402,7 @@ void graph_free(struct graph *g)
 		return;
 	json_decref((json_t *)g->params);
 	arena_free(g->arena);
+	free(g->before_memo);
 	free(g->nodes);
 	free(g);
 }

@@ -63,6 +63,7 @@ struct graph {
 	size_t nfin;
 	int64_t worst_ms, typical_ms, finally_worst_ms;
 	void *params;                  /* json_t * array of resolved params (ir_params), owned */
+	unsigned char *before_memo;    /* nnodes x nnodes: 0 unknown, 1 no, 2 yes (graph_before) */
 };
 
 /* Build the graph; adds OP080/OP081/OP082/OP084.  Never NULL. */

@@ -4,6 +4,8 @@
  * environment, so the same input gives the same bytes. */
 #include "ir.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,104 +16,347 @@
 #include "plan_scope.h"
 #include "yaml_load.h"
 
+/* A JSON writer straight into a buffer: building a jansson tree only to
+ * print it cost more than the whole compile (make bench).  The layout is
+ * jansson's JSON_INDENT(2): one member or item per line, "key": value,
+ * empty containers as {} and []. */
+struct jw {
+	struct strbuf b;
+	int depth;
+	int first;
+};
+
+static void jw_nl(struct jw *w)
+{
+	static const char spaces[] = "                                                                ";
+	sb_putc(&w->b, '\n');
+	size_t n = (size_t)w->depth * 2;
+	while (n) {
+		size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
+		sb_add(&w->b, spaces, k);
+		n -= k;
+	}
+}
+
+static void jw_sep(struct jw *w)
+{
+	if (!w->first)
+		sb_putc(&w->b, ',');
+	jw_nl(w);
+	w->first = 0;
+}
+
+static void jw_strn(struct jw *w, const char *s, size_t n)
+{
+	struct strbuf *b = &w->b;
+	sb_putc(b, '"');
+	size_t run = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		sb_add(b, s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"': sb_add(b, "\\\"", 2); break;
+		case '\\': sb_add(b, "\\\\", 2); break;
+		case '\n': sb_add(b, "\\n", 2); break;
+		case '\r': sb_add(b, "\\r", 2); break;
+		case '\t': sb_add(b, "\\t", 2); break;
+		default: sb_printf(b, "\\u%04x", c); break;
+		}
+	}
+	sb_add(b, s + run, n - run);
+	sb_putc(b, '"');
+}
+
+static void jw_str(struct jw *w, const char *s)
+{
+	if (s)
+		jw_strn(w, s, strlen(s));
+	else
+		sb_add(&w->b, "null", 4);
+}
+
+static void jw_key(struct jw *w, const char *k)
+{
+	jw_sep(w);
+	jw_str(w, k);
+	sb_add(&w->b, ": ", 2);
+}
+
+static void jw_open(struct jw *w, char c)
+{
+	sb_putc(&w->b, c);
+	w->depth++;
+	w->first = 1;
+}
+
+static void jw_close(struct jw *w, char c)
+{
+	w->depth--;
+	if (!w->first)
+		jw_nl(w);
+	sb_putc(&w->b, c);
+	w->first = 0;
+}
+
+/* Integers by hand: printf was a third of the emitting time. */
+static void put_uint(struct strbuf *b, unsigned long long v)
+{
+	char buf[24];
+	size_t i = sizeof buf;
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	sb_add(b, buf + i, sizeof buf - i);
+}
+
+static void jw_int(struct jw *w, long long v)
+{
+	if (v < 0) {
+		sb_putc(&w->b, '-');
+		put_uint(&w->b, 0ULL - (unsigned long long)v);
+	} else {
+		put_uint(&w->b, (unsigned long long)v);
+	}
+}
+
+static void jw_real(struct jw *w, double v)
+{
+	if (v == floor(v) && fabs(v) < 1e15) {
+		jw_int(w, (long long)v);
+		sb_add(&w->b, ".0", 2);
+		return;
+	}
+	char buf[40];
+	snprintf(buf, sizeof buf, "%.15g", v);
+	sb_puts(&w->b, buf);
+	if (!strpbrk(buf, ".eEni"))
+		sb_add(&w->b, ".0", 2);
+}
+
+static void jw_num(struct jw *w, double x)
+{
+	if (x == floor(x) && fabs(x) < 9007199254740992.0)
+		jw_int(w, (long long)x);
+	else
+		jw_real(w, x);
+}
+
+static void jw_null(struct jw *w)
+{
+	sb_add(&w->b, "null", 4);
+}
+
+static void jw_bool(struct jw *w, int v)
+{
+	sb_puts(&w->b, v ? "true" : "false");
+}
+
+/* A jansson value (the resolved params). */
+static void jw_json(struct jw *w, const json_t *v)
+{
+	const char *k;
+	size_t i;
+	json_t *x;
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		jw_open(w, '{');
+		json_object_foreach((json_t *)v, k, x) {
+			jw_key(w, k);
+			jw_json(w, x);
+		}
+		jw_close(w, '}');
+		break;
+	case JSON_ARRAY:
+		jw_open(w, '[');
+		json_array_foreach(v, i, x) {
+			jw_sep(w);
+			jw_json(w, x);
+		}
+		jw_close(w, ']');
+		break;
+	case JSON_STRING: jw_strn(w, json_string_value(v), json_string_length(v)); break;
+	case JSON_INTEGER: jw_int(w, (long long)json_integer_value(v)); break;
+	case JSON_REAL: jw_real(w, json_real_value(v)); break;
+	case JSON_TRUE: jw_bool(w, 1); break;
+	case JSON_FALSE: jw_bool(w, 0); break;
+	default: jw_null(w); break;
+	}
+}
+
+/* A YAML value, plain scalars by the core schema (as ir_json_of_ynode). */
+static void jw_ynode(struct jw *w, const struct ynode *n, int depth)
+{
+	if (!n || depth > YAML_LOAD_MAX_DEPTH) {
+		jw_null(w);
+		return;
+	}
+	if (n->kind == YNODE_SEQ) {
+		jw_open(w, '[');
+		for (size_t i = 0; i < n->nitems; i++) {
+			jw_sep(w);
+			jw_ynode(w, n->items[i], depth + 1);
+		}
+		jw_close(w, ']');
+		return;
+	}
+	if (n->kind == YNODE_MAP) {
+		jw_open(w, '{');
+		for (size_t i = 0; i < n->npairs; i++) {
+			jw_key(w, n->pairs[i].key->str);
+			jw_ynode(w, n->pairs[i].value, depth + 1);
+		}
+		jw_close(w, '}');
+		return;
+	}
+	if (n->style == YSTYLE_PLAIN && !n->tag) {
+		int b;
+		double x;
+		if (ynode_is_null(n)) {
+			jw_null(w);
+			return;
+		}
+		if (ynode_bool(n, &b) == 0) {
+			jw_bool(w, b);
+			return;
+		}
+		if (ynode_number(n, &x) == 0 && isfinite(x)) {
+			jw_num(w, x);
+			return;
+		}
+	}
+	jw_strn(w, n->str, n->len);
+}
+
 struct emitter {
 	const struct graph *g;
 	const char *file;
+	struct jw w;
 };
 
-static json_t *src_of(const struct emitter *E, const struct loc *l)
+static void src_of(struct emitter *E, const struct loc *l)
 {
-	char buf[64];
-	snprintf(buf, sizeof buf, ":%u:%u", (unsigned)l->line, (unsigned)l->col);
-	char *s = xasprintf("%s%s", E->file, buf);
-	json_t *v = json_string(s);
-	free(s);
-	return v ? v : json_string("-:0:0");
+	struct strbuf *b = &E->w.b;
+	jw_str(&E->w, E->file);
+	b->len--;   /* reopen the string to append :line:col */
+	sb_putc(b, ':');
+	put_uint(b, l->line);
+	sb_putc(b, ':');
+	put_uint(b, l->col);
+	sb_putc(b, '"');
 }
 
-static json_t *str_or_null(const char *s)
+static void key_src(struct emitter *E, const char *k, const struct loc *l)
 {
-	json_t *v = s ? json_string(s) : NULL;
-	return v ? v : json_null();
+	jw_key(&E->w, k);
+	src_of(E, l);
 }
 
-static json_t *expr_of(const struct emitter *E, const struct plan_expr *e)
+static void key_str(struct emitter *E, const char *k, const char *v)
 {
-	if (!e || !e->text)
-		return json_null();
-	json_t *o = json_object();
-	json_t *t = json_stringn(e->text, e->len);
-	json_object_set_new(o, "text", t ? t : json_string(""));
-	json_object_set_new(o, "src", src_of(E, &e->base));
-	return o;
+	jw_key(&E->w, k);
+	jw_str(&E->w, v);
 }
 
-static json_t *tmpl_of(const struct emitter *E, const struct ynode *n)
+static void key_int(struct emitter *E, const char *k, long long v)
 {
-	if (!n || n->kind != YNODE_SCALAR)
-		return json_null();
-	json_t *o = json_object();
-	json_t *t = json_stringn(n->str, n->len);
-	json_object_set_new(o, "text", t ? t : json_string(""));
+	jw_key(&E->w, k);
+	jw_int(&E->w, v);
+}
+
+static void expr_of(struct emitter *E, const struct plan_expr *e)
+{
+	if (!e || !e->text) {
+		jw_null(&E->w);
+		return;
+	}
+	jw_open(&E->w, '{');
+	jw_key(&E->w, "text");
+	jw_strn(&E->w, e->text, e->len);
+	key_src(E, "src", &e->base);
+	jw_close(&E->w, '}');
+}
+
+static void tmpl_of(struct emitter *E, const struct ynode *n)
+{
+	if (!n || n->kind != YNODE_SCALAR) {
+		jw_null(&E->w);
+		return;
+	}
+	jw_open(&E->w, '{');
+	jw_key(&E->w, "text");
+	jw_strn(&E->w, n->str, n->len);
 	struct loc b = plan_scope_scalar_base(E->g->plan->doc, n);
-	json_object_set_new(o, "src", src_of(E, &b));
-	return o;
+	key_src(E, "src", &b);
+	jw_close(&E->w, '}');
 }
 
-static json_t *retry_of(const struct plan_retry *r)
+static void retry_of(struct emitter *E, const struct plan_retry *r)
 {
-	json_t *o = json_object();
-	json_object_set_new(o, "attempts", json_integer(r->attempts > 0 ? r->attempts : 1));
-	json_object_set_new(o, "delay_ms", json_integer(r->delay_ms));
-	json_object_set_new(o, "backoff", json_real(r->backoff >= 1 ? r->backoff : 1.0));
-	return o;
+	jw_open(&E->w, '{');
+	key_int(E, "attempts", r->attempts > 0 ? r->attempts : 1);
+	key_int(E, "delay_ms", r->delay_ms);
+	jw_key(&E->w, "backoff");
+	jw_real(&E->w, r->backoff >= 1 ? r->backoff : 1.0);
+	jw_close(&E->w, '}');
 }
 
-static json_t *conds_of(const struct emitter *E, const struct plan_cond *c, size_t n)
+static void conds_of(struct emitter *E, const struct plan_cond *c, size_t n)
 {
-	json_t *a = json_array();
+	jw_open(&E->w, '[');
 	for (size_t i = 0; i < n; i++) {
-		json_t *o = json_object();
-		json_object_set_new(o, "that", expr_of(E, &c[i].that));
-		json_object_set_new(o, "else", tmpl_of(E, c[i].else_msg));
-		json_object_set_new(o, "src", src_of(E, &c[i].loc));
-		json_array_append_new(a, o);
+		jw_sep(&E->w);
+		jw_open(&E->w, '{');
+		jw_key(&E->w, "that");
+		expr_of(E, &c[i].that);
+		jw_key(&E->w, "else");
+		tmpl_of(E, c[i].else_msg);
+		key_src(E, "src", &c[i].loc);
+		jw_close(&E->w, '}');
 	}
-	return a;
+	jw_close(&E->w, ']');
 }
 
-static json_t *silence_of(const struct plan_silence *s, size_t n)
+static void silence_of(struct emitter *E, const struct plan_silence *s, size_t n)
 {
-	json_t *a = json_array();
+	jw_open(&E->w, '[');
 	for (size_t i = 0; i < n; i++) {
-		json_t *o = json_object();
-		json_object_set_new(o, "code", json_string(diag_code_name(s[i].code)));
-		json_object_set_new(o, "reason", str_or_null(s[i].reason));
-		json_array_append_new(a, o);
+		jw_sep(&E->w);
+		jw_open(&E->w, '{');
+		key_str(E, "code", diag_code_name(s[i].code));
+		key_str(E, "reason", s[i].reason ? s[i].reason : "");
+		jw_close(&E->w, '}');
 	}
-	return a;
+	jw_close(&E->w, ']');
 }
 
 /* with: as JSON; a literal given to a duration parameter becomes seconds. */
-static json_t *with_of(const struct plan_step *s)
+static void with_of(struct emitter *E, const struct plan_step *s)
 {
-	json_t *o = json_object();
 	const struct ynode *w = s->with;
+	jw_open(&E->w, '{');
 	for (size_t i = 0; w && w->kind == YNODE_MAP && i < w->npairs; i++) {
 		const struct ynode *k = w->pairs[i].key, *v = w->pairs[i].value;
 		const struct action_param *ap = s->action ? catalog_param(s->action, k->str) : NULL;
-		json_t *jv = NULL;
+		jw_key(&E->w, k->str);
 		if (ap && ap->type && ap->type->kind == TYPE_DURATION && v && v->kind == YNODE_SCALAR &&
 		    !strstr(v->str, "${{")) {
 			int64_t ms = plan_duration_parse(v->str);
-			if (ms >= 0)
-				jv = ms % 1000 ? json_real((double)ms / 1000.0) : json_integer(ms / 1000);
+			if (ms >= 0) {
+				if (ms % 1000)
+					jw_real(&E->w, (double)ms / 1000.0);
+				else
+					jw_int(&E->w, ms / 1000);
+				continue;
+			}
 		}
-		json_object_set_new(o, k->str, jv ? jv : ir_json_of_ynode(v));
+		jw_ynode(&E->w, v, 0);
 	}
-	return o;
+	jw_close(&E->w, '}');
 }
-
 struct tref {
 	char *ptr;
 	struct loc base;
@@ -130,7 +375,7 @@ static void pointer_add(struct strbuf *b, const char *key)
 	}
 }
 
-static void collect_templates(const struct emitter *E, const struct ynode *n, const char *prefix,
+static void collect_templates(struct emitter *E, const struct ynode *n, const char *prefix,
 			      struct tref **out, size_t *nout, size_t *cap, int depth)
 {
 	if (!n || depth > 64)
@@ -163,121 +408,172 @@ static int tref_cmp(const void *a, const void *b)
 	return strcmp(((const struct tref *)a)->ptr, ((const struct tref *)b)->ptr);
 }
 
-static json_t *templates_of(const struct emitter *E, const struct plan_step *s)
+static void templates_of(struct emitter *E, const struct plan_step *s)
 {
 	struct tref *t = NULL;
 	size_t n = 0, cap = 0;
 	collect_templates(E, s->with, "", &t, &n, &cap, 0);
 	if (n)
 		qsort(t, n, sizeof *t, tref_cmp);
-	json_t *a = json_array();
+	jw_open(&E->w, '[');
 	for (size_t i = 0; i < n; i++) {
-		json_t *o = json_object();
-		json_object_set_new(o, "pointer", json_string(t[i].ptr));
-		json_object_set_new(o, "src", src_of(E, &t[i].base));
-		json_array_append_new(a, o);
+		jw_sep(&E->w);
+		jw_open(&E->w, '{');
+		key_str(E, "pointer", t[i].ptr);
+		key_src(E, "src", &t[i].base);
+		jw_close(&E->w, '}');
 		free(t[i].ptr);
 	}
+	jw_close(&E->w, ']');
 	free(t);
-	return a;
 }
 
-static json_t *steps_of(const struct emitter *E, struct graph_node **list, size_t n);
+static void steps_of(struct emitter *E, struct graph_node **list, size_t n);
 
 static const char *ctx_name(enum graph_ctx c)
 {
 	return c == GRAPH_MAIN ? "main" : c == GRAPH_ON_FAILURE ? "on_failure" : "finally";
 }
 
-static json_t *step_of(const struct emitter *E, const struct graph_node *x)
+static void step_action(struct emitter *E, const struct plan_step *s)
+{
+	const struct action *a = s->action;
+	key_str(E, "action", s->action_name);
+	key_str(E, "effect", a ? catalog_effect_name(a->effect) : "mutation");
+	key_str(E, "opens", a ? a->opens : NULL);
+	key_str(E, "closes", a ? a->closes : NULL);
+	jw_key(&E->w, "with");
+	with_of(E, s);
+	jw_key(&E->w, "templates");
+	templates_of(E, s);
+}
+
+static void step_loop(struct emitter *E, const struct graph_node *x)
+{
+	const struct plan_step *s = x->step;
+	jw_key(&E->w, "for_each");
+	if (!s->for_each) {
+		jw_null(&E->w);
+		return;
+	}
+	jw_open(&E->w, '{');
+	jw_key(&E->w, "expr");
+	expr_of(E, s->for_each);
+	key_str(E, "as", s->as ? s->as : "item");
+	key_int(E, "serial", s->serial);
+	key_int(E, "max_items", x->max_items);
+	key_str(E, "max_items_from", x->max_items_literal == LOOP_LITERAL ? "literal"
+				   : x->max_items_literal == LOOP_REQUIRE ? "require" : "default");
+	jw_close(&E->w, '}');
+}
+
+static void step_gate(struct emitter *E, const struct plan_step *s)
+{
+	jw_key(&E->w, "gate");
+	if (!s->gate) {
+		jw_null(&E->w);
+		return;
+	}
+	jw_open(&E->w, '{');
+	jw_key(&E->w, "prompt");
+	tmpl_of(E, s->gate->prompt);
+	jw_key(&E->w, "show");
+	jw_open(&E->w, '[');
+	for (size_t i = 0; i < s->gate->nshow; i++) {
+		jw_sep(&E->w);
+		expr_of(E, &s->gate->show[i]);
+	}
+	jw_close(&E->w, ']');
+	key_src(E, "src", &s->gate->loc);
+	jw_close(&E->w, '}');
+}
+
+static void step_of(struct emitter *E, const struct graph_node *x)
 {
 	const struct plan_step *s = x->step;
 	const struct plan *p = E->g->plan;
-	json_t *o = json_object();
-	json_object_set_new(o, "id", json_string(s->id));
-	json_object_set_new(o, "kind", json_string(s->kind == STEP_ACTION ? "action" : "group"));
-	json_object_set_new(o, "src", src_of(E, &s->loc));
-	json_object_set_new(o, "title", str_or_null(s->title));
-	json_object_set_new(o, "context", json_string(ctx_name(x->ctx)));
+	struct jw *w = &E->w;
+	jw_open(w, '{');
+	key_str(E, "id", s->id);
+	key_str(E, "kind", s->kind == STEP_ACTION ? "action" : "group");
+	key_src(E, "src", &s->loc);
+	key_str(E, "title", s->title);
+	key_str(E, "context", ctx_name(x->ctx));
 	if (s->kind == STEP_ACTION) {
-		const struct action *a = s->action;
-		json_object_set_new(o, "action", str_or_null(s->action_name));
-		json_object_set_new(o, "effect", json_string(a ? catalog_effect_name(a->effect) : "mutation"));
-		json_object_set_new(o, "opens", str_or_null(a ? a->opens : NULL));
-		json_object_set_new(o, "closes", str_or_null(a ? a->closes : NULL));
-		json_object_set_new(o, "with", with_of(s));
-		json_object_set_new(o, "templates", templates_of(E, s));
+		step_action(E, s);
 	} else {
-		json_object_set_new(o, "children", steps_of(E, x->children, x->nchildren));
+		jw_key(w, "children");
+		steps_of(E, x->children, x->nchildren);
 	}
-	json_t *deps = json_array();
-	for (size_t i = 0; i < x->ndeps; i++)
-		json_array_append_new(deps, json_string(x->deps[i]->step->id));
-	json_object_set_new(o, "deps", deps);
-	json_t *needs = json_array();
-	for (size_t i = 0; i < s->nneeds; i++)
-		json_array_append_new(needs, json_string(s->needs[i]));
-	json_object_set_new(o, "needs", needs);
-	json_object_set_new(o, "timeout_ms", json_integer(s->timeout_ms ? s->timeout_ms : p->default_timeout_ms));
-	json_object_set_new(o, "retry", retry_of(s->retry.set ? &s->retry : &p->default_retry));
-	json_object_set_new(o, "when", expr_of(E, s->when));
-	if (s->for_each) {
-		json_t *f = json_object();
-		json_object_set_new(f, "expr", expr_of(E, s->for_each));
-		json_object_set_new(f, "as", json_string(s->as ? s->as : "item"));
-		json_object_set_new(f, "serial", json_integer(s->serial));
-		json_object_set_new(f, "max_items", json_integer(x->max_items));
-		json_object_set_new(f, "max_items_from", json_string(x->max_items_literal == LOOP_LITERAL ? "literal"
-					       : x->max_items_literal == LOOP_REQUIRE ? "require" : "default"));
-		json_object_set_new(o, "for_each", f);
-	} else {
-		json_object_set_new(o, "for_each", json_null());
+	jw_key(w, "deps");
+	jw_open(w, '[');
+	for (size_t i = 0; i < x->ndeps; i++) {
+		jw_sep(w);
+		jw_str(w, x->deps[i]->step->id);
 	}
-	json_object_set_new(o, "require", conds_of(E, s->require, s->nrequire));
-	json_object_set_new(o, "expect", conds_of(E, s->expect, s->nexpect));
+	jw_close(w, ']');
+	jw_key(w, "needs");
+	jw_open(w, '[');
+	for (size_t i = 0; i < s->nneeds; i++) {
+		jw_sep(w);
+		jw_str(w, s->needs[i]);
+	}
+	jw_close(w, ']');
+	key_int(E, "timeout_ms", s->timeout_ms ? s->timeout_ms : p->default_timeout_ms);
+	jw_key(w, "retry");
+	retry_of(E, s->retry.set ? &s->retry : &p->default_retry);
+	jw_key(w, "when");
+	expr_of(E, s->when);
+	step_loop(E, x);
+	jw_key(w, "require");
+	conds_of(E, s->require, s->nrequire);
+	jw_key(w, "expect");
+	conds_of(E, s->expect, s->nexpect);
+	jw_key(w, "until");
 	if (s->until) {
-		json_t *u = json_object();
-		json_object_set_new(u, "expr", expr_of(E, s->until));
-		json_object_set_new(u, "every_ms", json_integer(s->every_ms));
-		json_object_set_new(o, "until", u);
+		jw_open(w, '{');
+		jw_key(w, "expr");
+		expr_of(E, s->until);
+		key_int(E, "every_ms", s->every_ms);
+		jw_close(w, '}');
 	} else {
-		json_object_set_new(o, "until", json_null());
+		jw_null(w);
 	}
-	json_object_set_new(o, "within_ms", s->within_ms ? json_integer(s->within_ms) : json_null());
-	if (s->within_ms)
-		json_object_set_new(o, "within_src", src_of(E, &s->within_loc));
-	if (s->gate) {
-		json_t *gt = json_object();
-		json_object_set_new(gt, "prompt", tmpl_of(E, s->gate->prompt));
-		json_t *show = json_array();
-		for (size_t i = 0; i < s->gate->nshow; i++)
-			json_array_append_new(show, expr_of(E, &s->gate->show[i]));
-		json_object_set_new(gt, "show", show);
-		json_object_set_new(gt, "src", src_of(E, &s->gate->loc));
-		json_object_set_new(o, "gate", gt);
+	jw_key(w, "within_ms");
+	if (s->within_ms) {
+		jw_int(w, s->within_ms);
+		key_src(E, "within_src", &s->within_loc);
 	} else {
-		json_object_set_new(o, "gate", json_null());
+		jw_null(w);
 	}
-	json_t *of = json_object();
+	step_gate(E, s);
 	static const char *const modes[] = {"abort", "continue", "steps"};
-	json_object_set_new(of, "mode", json_string(modes[s->on_failure]));
-	json_object_set_new(of, "steps", steps_of(E, x->onfail, x->nonfail));
-	json_object_set_new(o, "on_failure", of);
-	if (s->nsilence)
-		json_object_set_new(o, "silence", silence_of(s->silence, s->nsilence));
-	json_t *b = json_object();
-	json_object_set_new(b, "worst_ms", json_integer(x->worst_ms));
-	json_object_set_new(b, "typical_ms", json_integer(x->typical_ms));
-	json_object_set_new(o, "bounds", b);
-	return o;
+	jw_key(w, "on_failure");
+	jw_open(w, '{');
+	key_str(E, "mode", modes[s->on_failure]);
+	jw_key(w, "steps");
+	steps_of(E, x->onfail, x->nonfail);
+	jw_close(w, '}');
+	if (s->nsilence) {
+		jw_key(w, "silence");
+		silence_of(E, s->silence, s->nsilence);
+	}
+	jw_key(w, "bounds");
+	jw_open(w, '{');
+	key_int(E, "worst_ms", x->worst_ms);
+	key_int(E, "typical_ms", x->typical_ms);
+	jw_close(w, '}');
+	jw_close(w, '}');
 }
 
-static json_t *steps_of(const struct emitter *E, struct graph_node **list, size_t n)
+static void steps_of(struct emitter *E, struct graph_node **list, size_t n)
 {
-	json_t *a = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, step_of(E, list[i]));
-	return a;
+	jw_open(&E->w, '[');
+	for (size_t i = 0; i < n; i++) {
+		jw_sep(&E->w);
+		step_of(E, list[i]);
+	}
+	jw_close(&E->w, ']');
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -285,8 +581,24 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static json_t *brackets_of(const struct graph *g)
+static void bracket_ids(struct emitter *E, const char *name, int opens)
 {
+	const struct graph *g = E->g;
+	jw_open(&E->w, '[');
+	for (size_t i = 0; i < g->nnodes; i++) {
+		const struct plan_step *s = g->nodes[i]->step;
+		const char *b = s->kind == STEP_ACTION && s->action ? (opens ? s->action->opens : s->action->closes) : NULL;
+		if (b && strcmp(b, name) == 0) {
+			jw_sep(&E->w);
+			jw_str(&E->w, s->id);
+		}
+	}
+	jw_close(&E->w, ']');
+}
+
+static void brackets_of(struct emitter *E)
+{
+	const struct graph *g = E->g;
 	const char **names = xcalloc(2 * g->nnodes + 1, sizeof *names);
 	size_t n = 0;
 	for (size_t i = 0; i < g->nnodes; i++) {
@@ -301,72 +613,75 @@ static json_t *brackets_of(const struct graph *g)
 				names[n++] = bs[k];
 		}
 	}
-	qsort(names, n, sizeof *names, name_cmp);
-	json_t *arr = json_array();
+	if (n)
+		qsort(names, n, sizeof *names, name_cmp);
+	jw_open(&E->w, '[');
 	for (size_t j = 0; j < n; j++) {
-		json_t *o = json_object(), *op = json_array(), *cl = json_array();
-		for (size_t i = 0; i < g->nnodes; i++) {
-			const struct plan_step *s = g->nodes[i]->step;
-			if (s->kind != STEP_ACTION || !s->action)
-				continue;
-			if (s->action->opens && strcmp(s->action->opens, names[j]) == 0)
-				json_array_append_new(op, json_string(s->id));
-			if (s->action->closes && strcmp(s->action->closes, names[j]) == 0)
-				json_array_append_new(cl, json_string(s->id));
-		}
-		json_object_set_new(o, "name", json_string(names[j]));
-		json_object_set_new(o, "opened_by", op);
-		json_object_set_new(o, "closed_by", cl);
-		json_array_append_new(arr, o);
+		jw_sep(&E->w);
+		jw_open(&E->w, '{');
+		key_str(E, "name", names[j]);
+		jw_key(&E->w, "opened_by");
+		bracket_ids(E, names[j], 1);
+		jw_key(&E->w, "closed_by");
+		bracket_ids(E, names[j], 0);
+		jw_close(&E->w, '}');
 	}
+	jw_close(&E->w, ']');
 	free(names);
-	return arr;
 }
 
 char *ir_emit(const struct graph *g)
 {
 	const struct plan *p = g->plan;
-	struct emitter E = {g, p->file ? p->file : "-"};
+	struct emitter E = {g, p->file ? p->file : "-", {{0}, 0, 1}};
+	struct jw *w = &E.w;
+	XGROW(w->b.s, w->b.cap, 64 * 1024);   /* a plan's IR is a few tens of KiB */
 	static const char zeros[] = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
-	json_t *root = json_object();
-	json_object_set_new(root, "ir_version", json_integer(IR_VERSION));
-	json_object_set_new(root, "hash", json_string(zeros));
-	json_t *pl = json_object();
-	json_object_set_new(pl, "name", str_or_null(p->name ? p->name : ""));
-	json_object_set_new(pl, "summary", str_or_null(p->summary));
-	json_object_set_new(pl, "description", str_or_null(p->description));
-	json_object_set_new(pl, "file", json_string(E.file));
+	jw_open(w, '{');
+	key_int(&E, "ir_version", IR_VERSION);
+	key_str(&E, "hash", zeros);
+	jw_key(w, "plan");
+	jw_open(w, '{');
+	key_str(&E, "name", p->name ? p->name : "");
+	key_str(&E, "summary", p->summary);
+	key_str(&E, "description", p->description);
+	key_str(&E, "file", E.file);
 	struct loc top = {.line = 1, .col = 1};
 	if (p->doc && p->doc->root)
 		top = p->doc->root->loc;
-	json_object_set_new(pl, "src", src_of(&E, &top));
-	json_object_set_new(root, "plan", pl);
-	json_object_set_new(root, "params", g->params ? json_incref((json_t *)g->params) : json_array());
-	json_t *df = json_object();
-	json_object_set_new(df, "timeout_ms", json_integer(p->default_timeout_ms));
-	json_object_set_new(df, "retry", retry_of(&p->default_retry));
-	json_object_set_new(root, "defaults", df);
-	json_object_set_new(root, "brackets", brackets_of(g));
-	json_object_set_new(root, "steps", steps_of(&E, g->top, g->ntop));
-	json_object_set_new(root, "finally", steps_of(&E, g->fin, g->nfin));
-	if (p->nsilence)
-		json_object_set_new(root, "silence", silence_of(p->silence, p->nsilence));
-	json_t *b = json_object();
-	json_object_set_new(b, "worst_ms", json_integer(g->worst_ms));
-	json_object_set_new(b, "typical_ms", json_integer(g->typical_ms));
-	json_object_set_new(b, "finally_worst_ms", json_integer(g->finally_worst_ms));
-	json_object_set_new(root, "bounds", b);
-
-	char *text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
-	json_decref(root);
-	if (!text)
-		abort();   /* only on allocation failure: mem.h policy */
-	size_t len = strlen(text);
-	char *out = xmalloc(len + 2);
-	memcpy(out, text, len);
-	out[len++] = '\n';
-	out[len] = 0;
-	free(text);
+	key_src(&E, "src", &top);
+	jw_close(w, '}');
+	jw_key(w, "params");
+	if (g->params)
+		jw_json(w, g->params);
+	else
+		sb_add(&w->b, "[]", 2);
+	jw_key(w, "defaults");
+	jw_open(w, '{');
+	key_int(&E, "timeout_ms", p->default_timeout_ms);
+	jw_key(w, "retry");
+	retry_of(&E, &p->default_retry);
+	jw_close(w, '}');
+	jw_key(w, "brackets");
+	brackets_of(&E);
+	jw_key(w, "steps");
+	steps_of(&E, g->top, g->ntop);
+	jw_key(w, "finally");
+	steps_of(&E, g->fin, g->nfin);
+	if (p->nsilence) {
+		jw_key(w, "silence");
+		silence_of(&E, p->silence, p->nsilence);
+	}
+	jw_key(w, "bounds");
+	jw_open(w, '{');
+	key_int(&E, "worst_ms", g->worst_ms);
+	key_int(&E, "typical_ms", g->typical_ms);
+	key_int(&E, "finally_worst_ms", g->finally_worst_ms);
+	jw_close(w, '}');
+	jw_close(w, '}');
+	sb_putc(&w->b, '\n');
+	char *out = sb_detach(&w->b);
+	size_t len = strlen(out);
 	char hash[72];
 	char *at = strstr(out, zeros);
 	if (ir_hash(out, len, hash) == 0 && at)

@@ -18,36 +18,122 @@ static const uint32_t K[64] = {
 };
 
 #define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+#define S0(x) (ROR(x, 2) ^ ROR(x, 13) ^ ROR(x, 22))
+#define S1(x) (ROR(x, 6) ^ ROR(x, 11) ^ ROR(x, 25))
+#define G0(x) (ROR(x, 7) ^ ROR(x, 18) ^ ((x) >> 3))
+#define G1(x) (ROR(x, 17) ^ ROR(x, 19) ^ ((x) >> 10))
+#define CH(e, f, g) ((g) ^ ((e) & ((f) ^ (g))))
+#define MAJ(a, b, c) (((a) & (b)) | ((c) & ((a) | (b))))
+/* One round with the registers renamed instead of shifted: the IR is hashed
+ * on every compile, and this is most of what emitting it costs. */
+#define R(a, b, c, d, e, f, g, h, i)                                   \
+	do {                                                           \
+		uint32_t t1_ = h + S1(e) + CH(e, f, g) + K[i] + w[(i) & 15]; \
+		d += t1_;                                              \
+		h = t1_ + S0(a) + MAJ(a, b, c);                        \
+	} while (0)
+#define W(i) (w[(i) & 15] += G1(w[((i) - 2) & 15]) + w[((i) - 7) & 15] + G0(w[((i) - 15) & 15]))
 
 static void block(uint32_t h[8], const uint8_t *p)
 {
-	uint32_t w[64];
+	uint32_t w[16];
 	for (int i = 0; i < 16; i++)
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-	for (int i = 16; i < 64; i++) {
-		uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
-		uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
-		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-	}
 	uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
-	for (int i = 0; i < 64; i++) {
-		uint32_t t1 = k + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
-		uint32_t t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-		k = g; g = f; f = e; e = d + t1;
-		d = c; c = b; b = a; a = t1 + t2;
+	for (int i = 0; i < 64; i += 8) {
+		if (i >= 16)
+			for (int j = i; j < i + 8; j++)
+				W(j);
+		R(a, b, c, d, e, f, g, k, i);
+		R(k, a, b, c, d, e, f, g, i + 1);
+		R(g, k, a, b, c, d, e, f, i + 2);
+		R(f, g, k, a, b, c, d, e, i + 3);
+		R(e, f, g, k, a, b, c, d, i + 4);
+		R(d, e, f, g, k, a, b, c, i + 5);
+		R(c, d, e, f, g, k, a, b, i + 6);
+		R(b, c, d, e, f, g, k, a, i + 7);
 	}
 	h[0] += a; h[1] += b; h[2] += c; h[3] += d;
 	h[4] += e; h[5] += f; h[6] += g; h[7] += k;
 }
+
+static void blocks_portable(uint32_t h[8], const uint8_t *p, size_t n)
+{
+	for (; n; n--, p += 64)
+		block(h, p);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#include <immintrin.h>
+
+/* The SHA extensions do four rounds per two instructions; on the CPUs that
+ * have them this is several times faster than the portable rounds.  State
+ * is kept as ABEF/CDGH, the layout sha256rnds2 works on. */
+__attribute__((target("sha,sse4.1,ssse3")))
+static void blocks_shani(uint32_t h[8], const uint8_t *p, size_t n)
+{
+	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+	__m128i t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[0]), 0xB1);   /* CDAB */
+	__m128i s1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[4]), 0x1B);  /* EFGH */
+	__m128i s0 = _mm_alignr_epi8(t, s1, 8);                                          /* ABEF */
+	s1 = _mm_blend_epi16(s1, t, 0xF0);                                               /* CDGH */
+	for (; n; n--, p += 64) {
+		__m128i save0 = s0, save1 = s1, w[4];
+		for (int i = 0; i < 4; i++)
+			w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * i)), bswap);
+		for (int g = 0; g < 16; g++) {
+			__m128i cur;
+			if (g < 4) {
+				cur = w[g];
+			} else {
+				__m128i x = _mm_sha256msg1_epu32(w[g & 3], w[(g + 1) & 3]);
+				x = _mm_add_epi32(x, _mm_alignr_epi8(w[(g + 3) & 3], w[(g + 2) & 3], 4));
+				cur = _mm_sha256msg2_epu32(x, w[(g + 3) & 3]);
+				w[g & 3] = cur;
+			}
+			__m128i m = _mm_add_epi32(cur, _mm_loadu_si128((const __m128i *)&K[4 * g]));
+			s1 = _mm_sha256rnds2_epu32(s1, s0, m);
+			s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(m, 0x0E));
+		}
+		s0 = _mm_add_epi32(s0, save0);
+		s1 = _mm_add_epi32(s1, save1);
+	}
+	t = _mm_shuffle_epi32(s0, 0x1B);          /* FEBA */
+	s1 = _mm_shuffle_epi32(s1, 0xB1);         /* DCHG */
+	s0 = _mm_blend_epi16(t, s1, 0xF0);        /* DCBA */
+	s1 = _mm_alignr_epi8(s1, t, 8);           /* HGFE */
+	_mm_storeu_si128((__m128i *)&h[0], s0);
+	_mm_storeu_si128((__m128i *)&h[4], s1);
+}
+
+static int have_shani(void)
+{
+	static int known = -1;
+	unsigned a, b, c, d;
+	if (known >= 0)
+		return known;
+	known = 0;
+	if (__get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 19)) && (c & (1u << 9)) &&
+	    __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29)))
+		known = 1;
+	return known;
+}
+#define BLOCKS(h, p, n) (have_shani() && !getenv("OPSPLAN_NO_SHANI") ? blocks_shani(h, p, n) : blocks_portable(h, p, n))
+#else
+#define BLOCKS(h, p, n) blocks_portable(h, p, n)
+#endif
 
 void ir_sha256(const void *data, size_t len, uint8_t out[32])
 {
 	uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
 			 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
 	const uint8_t *p = data;
-	size_t n = len;
-	for (; n >= 64; p += 64, n -= 64)
-		block(h, p);
+	size_t full = len / 64;
+	if (full)
+		BLOCKS(h, p, full);
+	p += full * 64;
+	size_t n = len - full * 64;
 	uint8_t tail[128] = {0};
 	memcpy(tail, p, n);
 	tail[n] = 0x80;
@@ -55,9 +141,7 @@ void ir_sha256(const void *data, size_t len, uint8_t out[32])
 	uint64_t bits = (uint64_t)len * 8;
 	for (int i = 0; i < 8; i++)
 		tail[tl - 1 - i] = (uint8_t)(bits >> (8 * i));
-	block(h, tail);
-	if (tl == 128)
-		block(h, tail + 64);
+	BLOCKS(h, tail, tl / 64);
 	for (int i = 0; i < 8; i++) {
 		out[4 * i] = (uint8_t)(h[i] >> 24);
 		out[4 * i + 1] = (uint8_t)(h[i] >> 16);

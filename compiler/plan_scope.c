@@ -31,6 +31,7 @@ struct scope_ctx {
 	const struct type *params;
 	const struct type **loop_elem;     /* by doc_index: element type of a for_each node */
 	struct graph_node *node;           /* the step whose expressions are checked */
+	const struct type *steps_t;        /* its `steps` root, built once per node */
 	int bad_ref;                       /* set by ref_check */
 };
 
@@ -135,7 +136,7 @@ static const struct type *roots(struct scope_ctx *C, int own_loop, const struct 
 	struct type_field *f = arena_alloc(C->a, cap * sizeof *f);
 	f[n++] = (struct type_field){"params", C->params, "the plan's parameters"};
 	f[n++] = (struct type_field){"run", &plan_scope_run_type, "this run"};
-	f[n++] = (struct type_field){"steps", steps_type(C), "steps finished before this one"};
+	f[n++] = (struct type_field){"steps", C->steps_t, "steps finished before this one"};
 	if (result)
 		f[n++] = (struct type_field){"result", result, "this step's result"};
 	for (const struct graph_node *x = C->node; x; x = x->parent) {
@@ -314,6 +315,7 @@ static void check_node(struct scope_ctx *C, struct graph_node *n)
 {
 	struct plan_step *s = n->step;
 	C->node = n;
+	C->steps_t = steps_type(C);
 	char *what = NULL;
 	const struct type *outer = roots(C, 0, NULL);
 	if (s->when) {
@@ -362,7 +364,7 @@ static void check_node(struct scope_ctx *C, struct graph_node *n)
 size_t plan_scope_check(struct graph *g, struct diag_list *d)
 {
 	size_t before = d->errors;
-	struct scope_ctx C = {g, g->plan->arena, d, NULL, NULL, NULL, 0};
+	struct scope_ctx C = {g, g->plan->arena, d, NULL, NULL, NULL, NULL, 0};
 	C.params = params_type(C.a, g->plan);
 	C.loop_elem = arena_alloc(C.a, (g->nnodes + 1) * sizeof *C.loop_elem);
 	for (size_t i = 0; i < g->nnodes; i++)
