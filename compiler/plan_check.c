@@ -29,6 +29,7 @@
 #define MAX_SERIAL 1000
 #define DEFAULT_TIMEOUT_MS (2 * 60 * 1000)
 #define DEFAULT_EVERY_MS 2000
+#define MATCH_LIMIT 1000000        /* PCRE2 backtracking steps for a default */
 
 struct seen_id {
 	const char *id;
@@ -392,15 +393,23 @@ static void check_default(struct checker *C, struct plan_param *pp, const pcre2_
 		struct diag *g = diag_add(C->d, OP032, &v->loc, "default of param '%s' is %s, expected %s %s",
 					  pp->name, got(v), pp->type == PARAM_INTEGER ? "an" : "a",
 					  param_types[pp->type]);
-		if (pp->type == PARAM_STRING && v->kind == YNODE_SCALAR)
+		if (pp->type == PARAM_STRING && v->kind == YNODE_SCALAR && !ynode_is_null(v))
 			diag_hint(g, "quote it: \"%s\"", v->str);
 		return;
 	}
 	if (re && v->kind == YNODE_SCALAR) {
+		/* A hostile pattern must not hang the linter: bound the backtracking. */
+		pcre2_match_context *mc = pcre2_match_context_create(NULL);
+		pcre2_set_match_limit(mc, MATCH_LIMIT);
+		pcre2_set_depth_limit(mc, MATCH_LIMIT / 10);
 		pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
-		int rc = pcre2_match(re, (PCRE2_SPTR)v->str, v->len, 0, 0, md, NULL);
+		int rc = pcre2_match(re, (PCRE2_SPTR)v->str, v->len, 0, 0, md, mc);
 		pcre2_match_data_free(md);
-		if (rc < 0)
+		pcre2_match_context_free(mc);
+		if (rc < 0 && rc != PCRE2_ERROR_NOMATCH)
+			diag_add(C->d, OP033, &pp->match_loc, "cannot match the default of param '%s' against 'match': "
+				 "the regex backtracks too much", pp->name);
+		else if (rc < 0)
 			diag_add(C->d, OP032, &v->loc, "default '%s' of param '%s' does not match '%s'", v->str,
 				 pp->name, pp->match);
 	}
