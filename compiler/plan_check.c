@@ -700,40 +700,54 @@ static void bad_choice(struct checker *C, const struct action *a, const struct a
 	free(list);
 }
 
+static void unknown_with(struct checker *C, const struct action *a, const struct ynode *k)
+{
+	struct diag *g = diag_add(C->d, OP028, &k->loc, "action '%s' has no parameter '%s'", a->name, k->str);
+	const char **names = xmalloc((a->nparams ? a->nparams : 1) * sizeof *names);
+	for (size_t j = 0; j < a->nparams; j++)
+		names[j] = a->params[j].name;
+	const char *sug = diag_suggest(k->str, names, a->nparams);
+	if (sug)
+		diag_hint(g, "did you mean '%s'", sug);
+	free(names);
+}
+
+/* One literal value (or an element of a list) against the type it must have. */
+static void with_literal(struct checker *C, const struct action *a, const struct action_param *ap,
+			 const struct type *t, const struct ynode *v)
+{
+	if (v->kind == YNODE_SCALAR && strstr(v->str, "${{"))
+		return;
+	const char *want = "";
+	if (!literal_fits(t, v, &want)) {
+		struct diag *g = t == ap->type
+			? diag_add(C->d, OP030, &v->loc, "'%s' of '%s' expects %s, got %s", ap->name, a->name, want,
+				   got(v))
+			: diag_add(C->d, OP030, &v->loc, "each element of '%s' of '%s' must be %s, got %s", ap->name,
+				   a->name, want, got(v));
+		if (t->kind == TYPE_STRING && v->kind == YNODE_SCALAR && !ynode_is_null(v))
+			diag_hint(g, "quote it: \"%s\"", v->str);
+		else if (t->kind == TYPE_DURATION && unitless(v->str))
+			diag_hint(g, "add a unit: '%ss'", v->str);
+		return;
+	}
+	if (v->kind == YNODE_SCALAR && t == ap->type && !catalog_choice_ok(ap, v->str))
+		bad_choice(C, a, ap, v);
+	if (t->kind == TYPE_LIST && t->elem && v->kind == YNODE_SEQ)
+		for (size_t i = 0; i < v->nitems; i++)
+			with_literal(C, a, ap, t->elem, v->items[i]);
+}
+
 static void check_with(struct checker *C, struct plan_step *s, const struct ynode *with)
 {
 	const struct action *a = s->action;
-	if (with) {
-		for (size_t i = 0; i < with->npairs; i++) {
-			const struct ynode *k = with->pairs[i].key, *v = with->pairs[i].value;
-			const struct action_param *ap = catalog_param(a, k->str);
-			if (!ap) {
-				struct diag *g = diag_add(C->d, OP028, &k->loc, "action '%s' has no parameter '%s'",
-							  a->name, k->str);
-				const char **names = xmalloc((a->nparams ? a->nparams : 1) * sizeof *names);
-				for (size_t j = 0; j < a->nparams; j++)
-					names[j] = a->params[j].name;
-				const char *sug = diag_suggest(k->str, names, a->nparams);
-				if (sug)
-					diag_hint(g, "did you mean '%s'", sug);
-				free(names);
-				continue;
-			}
-			if (v->kind == YNODE_SCALAR && strstr(v->str, "${{"))
-				continue;
-			const char *want = "";
-			if (literal_fits(ap->type, v, &want) && v->kind == YNODE_SCALAR &&
-			    !catalog_choice_ok(ap, v->str)) {
-				bad_choice(C, a, ap, v);
-			} else if (!literal_fits(ap->type, v, &want)) {
-				struct diag *g = diag_add(C->d, OP030, &v->loc, "'%s' of '%s' expects %s, got %s",
-							  k->str, a->name, want, got(v));
-				if (ap->type->kind == TYPE_STRING && v->kind == YNODE_SCALAR && !ynode_is_null(v))
-					diag_hint(g, "quote it: \"%s\"", v->str);
-				else if (ap->type->kind == TYPE_DURATION && ynode_number(v, &(double){0}) == 0)
-					diag_hint(g, "add a unit: '%ss'", v->str);
-			}
-		}
+	for (size_t i = 0; with && i < with->npairs; i++) {
+		const struct ynode *k = with->pairs[i].key;
+		const struct action_param *ap = catalog_param(a, k->str);
+		if (ap)
+			with_literal(C, a, ap, ap->type, with->pairs[i].value);
+		else
+			unknown_with(C, a, k);
 	}
 	for (size_t j = 0; j < a->nparams; j++) {
 		if (!a->params[j].required || (with && ynode_get(with, a->params[j].name)))
