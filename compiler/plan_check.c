@@ -547,7 +547,9 @@ static void check_conds(struct checker *C, const struct ynode *n, const char *ke
 		if (it->kind == YNODE_SCALAR) {
 			fill_expr(C, it, "that", &c.that);
 		} else if (it->kind == YNODE_MAP) {
-			check_keys(C, it, cond_keys, COUNT(cond_keys), key);
+			char *where = xasprintf("an item of '%s'", key);
+			check_keys(C, it, cond_keys, COUNT(cond_keys), where);
+			free(where);
 			const struct ynode *that = ynode_get(it, "that");
 			if (!that)
 				diag_add(C->d, OP022, &it->loc, "an item of '%s' is missing 'that'", key);
