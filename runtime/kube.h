@@ -138,8 +138,9 @@ char *kube_kind_path(const struct kube_client *c, const char *kind,
  * one KUBE_EV_SYNCED (obj NULL) -- so "gone" is "not listed before SYNCED".
  * A 410 (HTTP or in-stream ERROR) relists the same way; a cut stream resumes
  * from the last resourceVersion seen (bookmarks included); after 3 failed
- * watches in a row it falls back to polling (a relist each poll_ms, 1 s).
- * timeout_ms > 0 bounds the whole wait: -1 with KUBE_ERR_TIMEOUT. */
+ * watches in a row it falls back to polling (a relist each second, 5 times,
+ * then it tries to watch again).  timeout_ms > 0 bounds the whole wait: -1
+ * with KUBE_ERR_TIMEOUT; timeout_ms <= 0 waits until the callback ends it. */
 enum kube_event_type { KUBE_EV_LISTED, KUBE_EV_SYNCED, KUBE_EV_ADDED,
 		       KUBE_EV_MODIFIED, KUBE_EV_DELETED };
 typedef int (*kube_watch_cb)(void *ctx, enum kube_event_type type, json_t *obj);

@@ -4,9 +4,11 @@
  * from curl's write callback.  Recovery: a 410 (HTTP status or in-stream
  * ERROR event) means the resourceVersion is too old, so relist; a cut stream
  * or the server's timeoutSeconds resumes from the last resourceVersion seen
- * (events and bookmarks); KUBE_WATCH_MAX_FAILS failed watches in a row with
- * no progress switch to polling (relist each KUBE_POLL_MS).  The watch has
- * its own curl handle so the callback may use the client for other calls. */
+ * (events and bookmarks); KUBE_WATCH_MAX_FAILS failed watches in a row (no
+ * event, shorter than KUBE_WATCH_HEALTHY_MS) switch to polling (a relist each
+ * KUBE_POLL_MS) for KUBE_POLL_ROUNDS rounds, then watching is tried again.
+ * The watch has its own curl handle so the callback may use the client for
+ * other calls. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,8 @@
 
 #define KUBE_WATCH_MAX_FAILS 3
 #define KUBE_POLL_MS         1000
+#define KUBE_POLL_ROUNDS     5       /* polls before trying to watch again */
+#define KUBE_WATCH_HEALTHY_MS 2000   /* a stream this old was working when cut */
 #define KUBE_WATCH_SERVER_S  300     /* timeoutSeconds when there is no deadline */
 
 struct wstate {
@@ -221,7 +225,7 @@ int kube_watch(struct kube_client *c, const char *path, const char *rv,
 	struct kube_err errs;
 	struct wstate w = {0};
 	int64_t deadline = timeout_ms > 0 ? kube_now_ms() + timeout_ms : INT64_MAX;
-	int need_list = !rv || !*rv, fails = 0, reauthed = 0, rc = -1;
+	int need_list = !rv || !*rv, fails = 0, polls = 0, reauthed = 0, rc = -1;
 
 	if (!err)
 		err = &errs;
@@ -250,7 +254,7 @@ int kube_watch(struct kube_client *c, const char *path, const char *rv,
 		if (need_list || fails >= KUBE_WATCH_MAX_FAILS) {
 			if (fails >= KUBE_WATCH_MAX_FAILS) {
 				stats->polls++;
-				if (stats->polls > 1) {
+				if (polls++ > 0) {
 					int64_t left = deadline - kube_now_ms();
 					sleep_ms(left < KUBE_POLL_MS ? (long)left : KUBE_POLL_MS);
 				}
@@ -264,10 +268,17 @@ int kube_watch(struct kube_client *c, const char *path, const char *rv,
 			if (w.stop)
 				break;
 			need_list = 0;
-			if (fails >= KUBE_WATCH_MAX_FAILS)
-				continue;   /* polling from now on */
+			if (fails >= KUBE_WATCH_MAX_FAILS) {
+				if (polls < KUBE_POLL_ROUNDS)
+					continue;
+				fails = polls = 0;   /* give watching another chance */
+			}
 		}
+		int64_t t0 = kube_now_ms();
 		CURLcode cc = watch_once(&w, path, deadline, &code);
+		/* a stream that carried something or lived a while was a working
+		 * watch cut by someone (a proxy, a restart): resume at once */
+		int worked = w.progress || kube_now_ms() - t0 >= KUBE_WATCH_HEALTHY_MS;
 		snprintf(stats->last_rv, sizeof stats->last_rv, "%s", w.rv);
 		if (w.stop)
 			break;
@@ -283,12 +294,7 @@ int kube_watch(struct kube_client *c, const char *path, const char *rv,
 			need_list = 1;
 			continue;
 		}
-		if (cc == CURLE_OK && code == 200) {
-			stats->resumes++;   /* the server's timeoutSeconds ran out */
-			fails = 0;
-			continue;
-		}
-		if (cc == CURLE_OK) {
+		if (cc == CURLE_OK && code != 200) {
 			kube_status_to_err(err, code, w.errbody.s, w.errbody.len);
 			if (code == 401 && !reauthed && (c->cfg.exec || c->cfg.token_file)) {
 				reauthed = 1;
@@ -297,13 +303,16 @@ int kube_watch(struct kube_client *c, const char *path, const char *rv,
 			}
 			if (!retryable(err))
 				goto done;
+			worked = 0;
 		}
 		if (cc == CURLE_OPERATION_TIMEDOUT && kube_now_ms() >= deadline)
 			continue;       /* reported at the top of the loop */
-		/* cut stream: resume from the last resourceVersion */
+		/* the server's timeoutSeconds ran out (200, clean end) or the stream
+		 * was cut: resume from the last resourceVersion */
 		stats->resumes++;
-		fails = w.progress ? 1 : fails + 1;
-		sleep_ms(kube_http_backoff_ms(fails - 1, -1) / 4);
+		fails = worked ? 0 : fails + 1;
+		if (fails)
+			sleep_ms(kube_http_backoff_ms(fails - 1, -1) / 4);
 	}
 	if (w.stop < 0) {
 		kube_fail(err, KUBE_ERR_ABORTED, "watch '%s': stopped by the caller", path);

@@ -673,7 +673,9 @@ static void test_debug_log_has_no_secrets(void **state)
 	kube_client_free(e);
 }
 
-/* --kubeconfig FILE: list pods in the namespace and watch them for 3 s. */
+/* --kubeconfig FILE [--context C] [-n NS] [--watch-ms MS] [--proxy POD]
+ * [--exec POD]: list and watch the namespace's pods for MS (3000) ms; GET
+ * Patroni's /patroni through the pod proxy; run `echo` in the pod. */
 static int count_events(void *ctx, enum kube_event_type t, json_t *obj)
 {
 	static const char *const names[] = {"LISTED", "SYNCED", "ADDED", "MODIFIED", "DELETED"};
@@ -682,17 +684,60 @@ static int count_events(void *ctx, enum kube_event_type t, json_t *obj)
 	return 0;
 }
 
+static int smoke_proxy_exec(struct kube_client *c, const char *proxy, const char *exec)
+{
+	struct kube_err err;
+	int fail = 0;
+	if (proxy) {
+		long code = 0;
+		char *body = NULL;
+		if (kube_proxy(c, NULL, proxy, 8008, "GET", "patroni", NULL, NULL, &code, &body, &err) < 0) {
+			printf("proxy %s: error %s: %s\n", proxy, kube_err_class_name(err.cls), err.msg);
+			fail = 1;
+		} else {
+			json_t *j = json_loads(body, 0, NULL);
+			printf("proxy %s: HTTP %ld role=%s\n", proxy, code, j ? sget(j, "role", NULL) : "?");
+			json_decref(j);
+		}
+		free(body);
+	}
+	if (exec) {
+		const char *const argv[] = {"sh", "-c", "echo exec-ok; echo to-stderr >&2; exit 7", NULL};
+		char *out = NULL, *errs = NULL;
+		int code = -1;
+		if (kube_exec(c, NULL, exec, NULL, argv, 20000, &out, &errs, &code, &err) < 0) {
+			printf("exec %s: error %s: %s\n", exec, kube_err_class_name(err.cls), err.msg);
+			fail = 1;
+		} else {
+			printf("exec %s: exit %d stdout=%s stderr=%s", exec, code, out, errs);
+		}
+		free(out);
+		free(errs);
+	}
+	return fail;
+}
+
 static int smoke(int argc, char **argv)
 {
 	struct kube_config_opts o = {0};
 	struct kube_client *c = NULL;
 	struct kube_err err;
 	struct kube_watch_stats st;
+	const char *proxy = NULL, *exec = NULL;
+	long watch_ms = 3000;
 	int n = 0;
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--kubeconfig")) o.kubeconfig = argv[i + 1];
 		else if (!strcmp(argv[i], "--context")) o.context = argv[i + 1];
 		else if (!strcmp(argv[i], "-n")) o.namespace_ = argv[i + 1];
+		else if (!strcmp(argv[i], "--proxy")) proxy = argv[i + 1];
+		else if (!strcmp(argv[i], "--exec")) exec = argv[i + 1];
+		else if (!strcmp(argv[i], "--watch-ms")) watch_ms = atol(argv[i + 1]);
+		else {
+			fprintf(stderr, "usage: test_kube_http --kubeconfig FILE [--context C] [-n NS] "
+				"[--watch-ms MS] [--proxy POD] [--exec POD]\n");
+			return 2;
+		}
 	}
 	if (kube_client_new(&c, &o, &err) < 0) {
 		fprintf(stderr, "smoke: %s\n", err.msg);
@@ -700,17 +745,18 @@ static int smoke(int argc, char **argv)
 	}
 	printf("server %s context %s namespace %s\n", kube_server(c), kube_context(c), kube_namespace(c));
 	char *p = kube_kind_path(c, "Pod", NULL, NULL, NULL);
-	int rc = kube_watch(c, p, NULL, 3000, count_events, &n, &st, &err);
+	int rc = kube_watch(c, p, NULL, watch_ms, count_events, &n, &st, &err);
 	free(p);
 	if (rc < 0 && err.cls != KUBE_ERR_TIMEOUT) {
 		fprintf(stderr, "smoke: %s error: %s\n", kube_err_class_name(err.cls), err.msg);
 		kube_client_free(c);
 		return 1;
 	}
-	printf("smoke ok: %d callbacks, %u watch events, %u bookmarks, rv %s\n", n, st.events,
-	       st.bookmarks, st.last_rv);
+	printf("watch ok: %d callbacks, %u events, %u bookmarks, %u relists, %u resumes, %u polls, rv %s\n",
+	       n, st.events, st.bookmarks, st.relists, st.resumes, st.polls, st.last_rv);
+	rc = smoke_proxy_exec(c, proxy, exec);
 	kube_client_free(c);
-	return 0;
+	return rc;
 }
 
 int main(int argc, char **argv)

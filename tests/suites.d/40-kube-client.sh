@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Suite 40-kube-client: the kube client (runtime/kube_*.c, driven by the smoke
+# mode of build/tests/test_kube_http) against the sandbox API server with a
+# real Patroni pod: list+watch, the pod proxy to Patroni's REST API, exec over
+# WebSocket -- first clean, then under each API fault the sandbox injects.
+# The fault-by-fault recovery logic itself is pinned down by test_kube_http
+# against tests/runtime/kube_test_server.py; this suite proves it against the
+# server the executor will use.
+set -u
+cd "$(dirname "$0")/../.."
+if [ "${SAN:-0}" = 1 ]; then B=build-san; else B=build; fi
+T=${KUBE_SMOKE:-$B/tests/test_kube_http}   # KUBE_SMOKE: a prebuilt binary
+SB=tests/sandbox/sandbox
+[ -n "${KUBE_SMOKE:-}" ] || make -s SAN="${SAN:-0}" "$T" >/dev/null 2>&1 ||
+	{ echo "FAIL cannot build $T"; exit 1; }
+DIR=$(mktemp -d /tmp/opsplan-sb40.XXXXXX)
+trap '"$SB" down --dir "$DIR" >/dev/null 2>&1; rm -rf "$DIR"' EXIT
+fail=0
+ok()  { echo "ok   $*"; }
+bad() { echo "FAIL $*"; fail=1; }
+
+KC=$("$SB" up --dir "$DIR" --members 1 2>/dev/null | tail -1)
+[ -f "$KC" ] || { echo "FAIL sandbox did not start"; exit 1; }
+POD=patroni-001-0
+
+# fault options -> what must still hold
+while IFS='|' read -r name opts; do
+	"$SB" fault --dir "$DIR" --clear >/dev/null 2>&1
+	# shellcheck disable=SC2086
+	[ -z "$opts" ] || "$SB" fault --dir "$DIR" $opts >/dev/null 2>&1 || bad "$name: cannot inject '$opts'"
+	start=$(date +%s%N)
+	out=$("$T" --kubeconfig "$KC" --watch-ms 2500 --proxy "$POD" --exec "$POD" 2>&1)
+	rc=$?
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	if [ $rc -eq 0 ] && grep -q "^LISTED *$POD" <<<"$out" && grep -q '^watch ok:' <<<"$out" &&
+	   grep -q "^proxy $POD: HTTP 200 role=master" <<<"$out" &&
+	   grep -q "^exec $POD: exit 7 stdout=exec-ok" <<<"$out" && grep -q "stderr=to-stderr" <<<"$out"; then
+		ok "$name (${ms} ms): $(grep '^watch ok' <<<"$out" | cut -d: -f2-)"
+	else
+		bad "$name"; sed 's/^/    /' <<<"$out"
+	fi
+	if [ "$name" = watch-cut ] && ! grep -Eq 'watch ok: .* [1-9][0-9]* resumes' <<<"$out"; then
+		bad "watch-cut: the cut stream was not resumed"
+	fi
+done <<'CASES'
+clean|
+api-503 x2|--api-5xx 2
+api-500 x2|--api-5xx 2 --code 500
+api-429 x2, Retry-After 1|--api-429 2 --retry-after 1
+dropped connections x2|--drop 2
+watch-410 x1|--watch-410 1
+watch-cut|--watch-cut 0.7
+compacted history|--compact
+latency 200 ms|--latency-ms 200
+CASES
+"$SB" fault --dir "$DIR" --clear >/dev/null 2>&1
+
+# a bad token is an auth error with a readable message and no token in it
+sed -e 's/^\( *token: \).*/\1not-the-token-0123456789/' \
+    -e 's/"token": *"[^"]*"/"token": "not-the-token-0123456789"/' "$KC" > "$DIR/badtoken.yaml"
+out=$("$T" --kubeconfig "$DIR/badtoken.yaml" --watch-ms 500 2>&1)
+if [ $? -ne 0 ] && grep -q 'auth error' <<<"$out" && ! grep -q 'not-the-token' <<<"$out"; then
+	ok "bad token: $(grep 'auth error' <<<"$out")"
+else
+	bad "bad token"; sed 's/^/    /' <<<"$out"
+fi
+exit $fail
