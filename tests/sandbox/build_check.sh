@@ -43,6 +43,19 @@ check "PUT of a tag that does not exist is 404 NotFound" sh -c "echo '$err' | gr
 $K create --raw "$I/imagestreamtags" -f "$DIR/istag2.json" >/dev/null
 check "POST fallback creates the new tag" [ "$(digest_of patroni-postgres:15-extra)" = "$new" ]
 
+# image trigger on an OnDelete StatefulSet: the template follows the tag, no pod restarts
+uids=$($K get pods -o jsonpath='{.items[*].metadata.uid}')
+trig='[{"from":{"kind":"ImageStreamTag","name":"patroni-postgres:15-stable"},"fieldPath":"spec.template.spec.containers[?(@.name==\"postgresql\")].image"}]'
+$K annotate sts patroni-001 "image.openshift.io/triggers=$trig" >/dev/null
+for _ in $(seq 20); do
+	img=$($K get sts patroni-001 -o jsonpath='{.spec.template.spec.containers[0].image}')
+	case $img in *"@$new") break;; esac; sleep 0.25
+done
+check "image trigger: the StatefulSet template now names the new digest" sh -c "echo '$img' | grep -q '@$new'"
+sleep 1
+check "image trigger with OnDelete: no pod was restarted" [ "$($K get pods -o jsonpath='{.items[*].metadata.uid}')" = "$uids" ]
+$K annotate sts patroni-001 image.openshift.io/triggers- >/dev/null
+
 # a replica restarted now runs the new image (OnDelete): digest and declared version visible
 R=$($K get pods -l role=replica -o jsonpath='{.items[0].metadata.name}')
 $K delete pod "$R" >/dev/null
