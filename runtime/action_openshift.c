@@ -179,7 +179,7 @@ static int instantiate(struct action_ctx *cx, const json_t *with, const char *bc
 	}
 	const char *bn = json_string_value(json_object_get(json_object_get(out, "metadata"), "name"));
 	snprintf(name, n, "%s", bn ? bn : "");
-	char sum[160];
+	char sum[300];
 	snprintf(sum, sizeof sum, "started build %s", name);
 	cx->h.outcome(cx->h.sched, 1, 201, sum, NULL);
 	json_decref(out);

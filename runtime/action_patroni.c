@@ -75,7 +75,7 @@ static const char *svd(const json_t *o, const char *key, const char *def)
 
 static json_t *num_or_null(json_t *v)
 {
-	return json_is_number(v) ? json_real(json_number_value(v)) : json_null();
+	return json_is_number(v) ? json_copy(v) : json_null();
 }
 
 static json_t *member_norm(const json_t *m)

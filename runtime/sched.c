@@ -681,6 +681,8 @@ static enum st run_body(struct sched *s, const struct ir_step *st)
 		v.list = json_array();
 		/* keep the require verdicts in the evidence */
 		conds(s, "require", st->require, st->nrequire, &v, 0);
+		json_decref(result);   /* an earlier attempt's result failed its expects */
+		result = NULL;
 		rc = attempt(s, st, memo, resume, &result, &v, err, sizeof err);
 		resume = NULL;
 		if (rc == ACTION_OK)
