@@ -110,6 +110,7 @@ def main():
     server.virtual["imagestreamtags.image.openshift.io"] = images.ImageStreamTags(store)
     server.subresources[("pods", "proxy")] = podapi.proxy
     server.subresources[("pods", "log")] = podapi.log
+    server.subresources[("statefulsets.apps", "scale")] = statefulset.scale
     try:
         from . import wsexec
         server.subresources[("pods", "exec")] = wsexec.handle

@@ -24,12 +24,13 @@ class Resource:
         out = [{"name": self.plural, "singularName": self.singular, "namespaced": self.namespaced,
                 "kind": self.kind, "verbs": VERBS, **({"shortNames": self.short} if self.short else {})}]
         for sub in self.subresources:
-            verbs = {"status": ["get", "patch", "update"], "proxy": ["create", "delete", "get", "patch", "update"],
+            verbs = {"status": ["get", "patch", "update"], "scale": ["get", "patch", "update"], "proxy": ["create", "delete", "get", "patch", "update"],
                      "exec": ["create", "get"], "log": ["get"], "instantiate": ["create"]}[sub]
             kind = {"exec": "PodExecOptions", "proxy": "PodProxyOptions", "log": "Pod" if self.kind == "Pod" else "BuildLog",
-                    "instantiate": "BuildRequest"}.get(sub, self.kind)
+                    "instantiate": "BuildRequest", "scale": "Scale"}.get(sub, self.kind)
+            group = {"scale": {"group": "autoscaling", "version": "v1"}}.get(sub, {})
             out.append({"name": "%s/%s" % (self.plural, sub), "singularName": "", "namespaced": self.namespaced,
-                        "kind": kind, "verbs": verbs})
+                        "kind": kind, "verbs": verbs, **group})
         return out
 
 
@@ -43,7 +44,8 @@ ALL = [
     Resource("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", short=["pvc"],
              subresources=["status"], status=True),
     Resource("", "v1", "events", "Event", short=["ev"]),
-    Resource("apps", "v1", "statefulsets", "StatefulSet", short=["sts"], subresources=["status"], status=True),
+    Resource("apps", "v1", "statefulsets", "StatefulSet", short=["sts"], subresources=["status", "scale"],
+             status=True),
     Resource("build.openshift.io", "v1", "buildconfigs", "BuildConfig", short=["bc"],
              subresources=["instantiate", "status"], status=True),
     Resource("build.openshift.io", "v1", "builds", "Build", subresources=["log", "status"], status=True),

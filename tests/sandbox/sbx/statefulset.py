@@ -30,6 +30,43 @@ def pod_ready(pod):
                for c in (pod.get("status") or {}).get("conditions", []) or [])
 
 
+def scale(h, res, ns, name, rest):
+    """statefulsets/NAME/scale (autoscaling/v1 Scale), what `kubectl scale` uses."""
+    store = h.server.store
+    for _ in range(10):
+        sts = store.get(STS, ns, name)
+
+        def view(o):
+            sel = ",".join("%s=%s" % kv for kv in sorted(((o["spec"].get("selector") or {})
+                                                           .get("matchLabels") or {}).items()))
+            return {"kind": "Scale", "apiVersion": "autoscaling/v1",
+                    "metadata": {k: o["metadata"][k] for k in ("name", "namespace", "uid", "resourceVersion",
+                                                               "creationTimestamp")},
+                    "spec": {"replicas": o["spec"].get("replicas", 1)},
+                    "status": {"replicas": (o.get("status") or {}).get("replicas", 0), "selector": sel}}
+        if h.command == "GET":
+            return h.send_json(200, view(sts))
+        body = h.json_body(h.raw_body) or {}
+        if h.command == "PATCH":
+            from . import patch
+            body = patch.apply(h.headers.get("Content-Type"), view(sts), body)
+        elif h.command != "PUT":
+            raise ApiError(405, "MethodNotAllowed", "scale accepts GET, PUT and PATCH")
+        want = (body.get("metadata") or {}).get("resourceVersion")
+        replicas = (body.get("spec") or {}).get("replicas")
+        if not isinstance(replicas, int) or replicas < 0:
+            raise ApiError(422, "Invalid", 'Scale.autoscaling "%s" is invalid: spec.replicas: Invalid value' % name)
+        sts["spec"]["replicas"] = replicas
+        if want:
+            sts["metadata"]["resourceVersion"] = want
+        try:
+            return h.send_json(200, view(store.update(STS, ns, name, sts, h.dry())))
+        except ApiError as e:
+            if e.code != 409 or want:
+                raise
+    raise ApiError(409, "Conflict", "too many concurrent writers")
+
+
 class Controller:
     def __init__(self, store, log):
         self.store, self.log = store, log

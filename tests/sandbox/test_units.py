@@ -1,0 +1,143 @@
+#!/usr/bin/python3
+"""Unit tests of the sandbox's pure parts (no processes): patches, selectors,
+the store's versions, preconditions and watch log.  Run: test_units.py"""
+
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+from sbx import patch, resources, selectors  # noqa: E402
+from sbx.errors import ApiError  # noqa: E402
+from sbx.store import Store  # noqa: E402
+
+CM = resources.BY_KIND["ConfigMap"]
+NS = resources.BY_KIND["Namespace"]
+POD = resources.BY_KIND["Pod"]
+
+
+class Patches(unittest.TestCase):
+    def test_merge_null_deletes_and_maps_merge(self):
+        self.assertEqual(patch.merge({"a": {"b": 1, "c": 2}, "d": [1]}, {"a": {"b": None, "e": 3}, "d": [2]}),
+                         {"a": {"c": 2, "e": 3}, "d": [2]})
+
+    def test_strategic_named_lists_merge_by_name(self):
+        old = {"containers": [{"name": "a", "image": "x", "env": [{"name": "E", "value": "1"}]},
+                              {"name": "b", "image": "y"}]}
+        new = patch.strategic(old, {"containers": [{"name": "a", "image": "z"}, {"name": "c", "image": "w"}]})
+        self.assertEqual([(c["name"], c["image"]) for c in new["containers"]], [("a", "z"), ("b", "y"), ("c", "w")])
+        self.assertEqual(new["containers"][0]["env"], [{"name": "E", "value": "1"}])
+
+    def test_strategic_delete_directive_and_plain_lists(self):
+        old = {"c": [{"name": "a"}, {"name": "b"}], "args": ["1", "2"]}
+        new = patch.strategic(old, {"c": [{"name": "a", "$patch": "delete"}], "args": ["3"]})
+        self.assertEqual(new, {"c": [{"name": "b"}], "args": ["3"]})
+
+    def test_strategic_label_null_removes_it(self):   # what Patroni's touch_member sends for role None
+        old = {"metadata": {"labels": {"role": "master", "app": "x"}}}
+        self.assertEqual(patch.strategic(old, {"metadata": {"labels": {"role": None}}}),
+                         {"metadata": {"labels": {"app": "x"}}})
+
+    def test_json_patch_ops(self):
+        doc = {"a": [1, 2], "b": {"c": 1}}
+        out = patch.json_patch(doc, [{"op": "add", "path": "/a/-", "value": 3},
+                                     {"op": "remove", "path": "/b/c"},
+                                     {"op": "move", "from": "/a/0", "path": "/m"},
+                                     {"op": "replace", "path": "/a/0", "value": 9},
+                                     {"op": "copy", "from": "/m", "path": "/n"}])
+        self.assertEqual(out, {"a": [9, 3], "b": {}, "m": 1, "n": 1})
+        self.assertEqual(doc, {"a": [1, 2], "b": {"c": 1}})
+
+    def test_json_patch_failures_are_422(self):
+        with self.assertRaises(ApiError) as e:
+            patch.json_patch({"a": 1}, [{"op": "test", "path": "/a", "value": 2}])
+        self.assertEqual(e.exception.code, 422)
+        with self.assertRaises(ApiError) as e:
+            patch.json_patch({"a": 1}, [{"op": "replace", "path": "/nope", "value": 2}])
+        self.assertEqual(e.exception.code, 422)
+
+    def test_unknown_content_type_is_415(self):
+        with self.assertRaises(ApiError) as e:
+            patch.apply("text/plain", {}, {})
+        self.assertEqual(e.exception.code, 415)
+
+
+class Selectors(unittest.TestCase):
+    def test_labels(self):
+        r = selectors.parse_labels("app=db,role!=replica,tier in (a, b),!gone,env")
+        self.assertTrue(selectors.match_labels(r, {"app": "db", "role": "master", "tier": "b", "env": ""}))
+        self.assertFalse(selectors.match_labels(r, {"app": "db", "role": "replica", "tier": "b", "env": ""}))
+        self.assertFalse(selectors.match_labels(r, {"app": "db", "tier": "c", "env": ""}))
+        self.assertFalse(selectors.match_labels(r, {"app": "db", "tier": "a", "env": "", "gone": "1"}))
+        self.assertTrue(selectors.match_labels(selectors.parse_labels("x notin (1)"), {}))
+
+    def test_bad_label_selector_is_400(self):
+        with self.assertRaises(ApiError) as e:
+            selectors.parse_labels("a in b")
+        self.assertEqual(e.exception.code, 400)
+
+    def test_fields(self):
+        r = selectors.parse_fields("metadata.name=p,status.phase!=Failed", "Pod")
+        self.assertTrue(selectors.match_fields(r, {"metadata": {"name": "p"}, "status": {"phase": "Running"}}))
+        self.assertFalse(selectors.match_fields(r, {"metadata": {"name": "q"}, "status": {"phase": "Running"}}))
+        with self.assertRaises(ApiError) as e:
+            selectors.parse_fields("status.phase=Running", "ConfigMap")
+        self.assertEqual(e.exception.code, 400)
+
+
+class Stores(unittest.TestCase):
+    def setUp(self):
+        self.s = Store()
+        self.s.create(NS, None, {"metadata": {"name": "n"}})
+
+    def test_versions_increase_and_noop_keeps_version(self):
+        a = self.s.create(CM, "n", {"metadata": {"name": "c"}, "data": {"k": "1"}})
+        b = self.s.update(CM, "n", "c", dict(a, data={"k": "2"}))
+        self.assertGreater(int(b["metadata"]["resourceVersion"]), int(a["metadata"]["resourceVersion"]))
+        c = self.s.update(CM, "n", "c", b)
+        self.assertEqual(c["metadata"]["resourceVersion"], b["metadata"]["resourceVersion"])
+
+    def test_stale_version_and_wrong_uid_conflict(self):
+        a = self.s.create(CM, "n", {"metadata": {"name": "c"}})
+        self.s.update(CM, "n", "c", dict(a, data={"k": "2"}))
+        with self.assertRaises(ApiError) as e:
+            self.s.update(CM, "n", "c", dict(a, data={"k": "3"}))
+        self.assertEqual((e.exception.code, e.exception.reason), (409, "Conflict"))
+        with self.assertRaises(ApiError) as e:
+            self.s.delete(CM, "n", "c", uid="other")
+        self.assertEqual(e.exception.code, 409)
+
+    def test_create_in_missing_namespace_is_404(self):
+        with self.assertRaises(ApiError) as e:
+            self.s.create(CM, "nope", {"metadata": {"name": "c"}})
+        self.assertEqual(e.exception.code, 404)
+
+    def test_pod_delete_is_graceful_then_finalized(self):
+        p = self.s.create(POD, "n", {"metadata": {"name": "p"}, "spec": {}})
+        marked = self.s.delete(POD, "n", "p", grace=5)
+        self.assertIn("deletionTimestamp", marked["metadata"])
+        self.assertIsNotNone(self.s.try_get(POD, "n", "p"))
+        self.s.finalize(POD, "n", "p", p["metadata"]["uid"])
+        self.assertIsNone(self.s.try_get(POD, "n", "p"))
+
+    def test_status_subresource_and_main_resource_split(self):
+        p = self.s.create(POD, "n", {"metadata": {"name": "p"}, "spec": {"a": 1}, "status": {"phase": "Pending"}})
+        q = self.s.update(POD, "n", "p", dict(p, status={"phase": "Hacked"}))
+        self.assertEqual(q["status"]["phase"], "Pending")
+        r = self.s.update(POD, "n", "p", dict(q, spec={"a": 2}, status={"phase": "Running"}), subresource="status")
+        self.assertEqual((r["spec"], r["status"]["phase"]), ({"a": 1}, "Running"))
+
+    def test_watch_log_and_compaction(self):
+        a = self.s.create(CM, "n", {"metadata": {"name": "c"}})
+        rv = int(a["metadata"]["resourceVersion"])
+        self.s.update(CM, "n", "c", dict(a, data={"k": "2"}))
+        evs, _ = self.s.events_since(rv, 0)
+        self.assertEqual([e.type for e in evs], ["MODIFIED"])
+        self.s.compact()
+        with self.assertRaises(ApiError) as e:
+            self.s.events_since(rv, 0)
+        self.assertEqual((e.exception.code, e.exception.reason), (410, "Expired"))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=1)
