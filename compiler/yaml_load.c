@@ -96,22 +96,47 @@ static size_t break_at(const char *p, size_t n)
 	return 0;
 }
 
+/* No byte has its high bit set: eight at a time. */
+static int is_ascii(const char *text, size_t len)
+{
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, text + i, 8);
+		if (w & 0x8080808080808080u)
+			return 0;
+	}
+	for (; i < len; i++)
+		if ((unsigned char)text[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
 static void locator_init(struct locator *lc, const char *text, size_t len)
 {
 	memset(lc, 0, sizeof *lc);
 	lc->text = text;
 	lc->len = len;
-	lc->ascii = 1;
 	size_t cap = 0, i = 0;
 	XGROW(lc->line_start, cap, 1);
 	/* libyaml skips a byte order mark without counting it. */
 	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
 		i = 3;
 	lc->line_start[lc->nlines++] = i;
+	lc->ascii = is_ascii(text, len);
+	if (lc->ascii && !memchr(text, '\r', len)) {
+		/* The common case, LF-only ASCII, at memchr speed. */
+		const char *nl;
+		while (i < len && (nl = memchr(text + i, '\n', len - i)) != NULL) {
+			i = (size_t)(nl - text) + 1;
+			XGROW(lc->line_start, cap, lc->nlines + 1);
+			lc->line_start[lc->nlines++] = i;
+		}
+		lc->c_line = SIZE_MAX;
+		return;
+	}
 	while (i < len) {
 		unsigned char c = (unsigned char)text[i];
-		if (c >= 0x80)
-			lc->ascii = 0;
 		size_t br = (c == '\r' || c == '\n' || c >= 0xc2) ? break_at(text + i, len - i) : 0;
 		if (br) {
 			i += br;
@@ -200,6 +225,8 @@ static int check_utf8(struct loader *L)
 {
 	const unsigned char *p = (const unsigned char *)L->doc->text;
 	size_t n = L->doc->len;
+	if (L->lc.ascii)
+		return 0;
 	for (size_t i = 0; i < n;) {
 		if (p[i] < 0x80) {
 			i++;
