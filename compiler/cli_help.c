@@ -39,9 +39,43 @@ static const struct help helps[] = {
 	 "\n"
 	 "Say what PLAN will do, in order, with its parameters, brackets and time bounds.\n"},
 	{"run",
-	 "usage: opsplan run [PLAN] -n NAMESPACE [-p NAME=VALUE]... [options]\n"
+	 "usage: opsplan run [PLAN|IR.json] [-n NAMESPACE] [--kubeconfig FILE] [--context CTX]\n"
+	 "                   [-p NAME=VALUE]... [--yes] [--dry-run] [--resume RUN] [--journal DIR]\n"
+	 "                   [--output text|json] [--report FILE.md|FILE.json]\n"
 	 "\n"
-	 "Execute PLAN (default: the Patroni hot fix) against a namespace.\n"},
+	 "Execute PLAN against a namespace: compile it (or load a compiled IR), reach the\n"
+	 "cluster, take the namespace+cluster lock, run every step in order with its\n"
+	 "retries, polls, windows and gates, then `finally`, and print the report.  With\n"
+	 "no PLAN: the installed Patroni hot fix (PREFIX/share/opsplan/plans/patroni-hotfix.yaml,\n"
+	 "else ./plans/patroni-hotfix.yaml).\n"
+	 "\n"
+	 "  -n, --namespace NS   the namespace (default: the context's, else \"default\")\n"
+	 "  --kubeconfig FILE    this kubeconfig only (default $KUBECONFIG, ~/.kube/config,\n"
+	 "                       else the in-cluster service account)\n"
+	 "  --context CTX        a kubeconfig context other than the current one\n"
+	 "  -p NAME=VALUE        a plan parameter (not with an IR: its values are fixed)\n"
+	 "  -y, --yes            answer yes at every gate and confirm\n"
+	 "  --dry-run            real reads; Kubernetes mutations sent with dryRun=All;\n"
+	 "                       Patroni and build requests printed, not sent; waits\n"
+	 "                       and polls described, not waited for\n"
+	 "  --resume RUN         continue a run that stopped, failed or died (RUN: its id,\n"
+	 "                       a unique part of it, or its journal's path); an interrupted\n"
+	 "                       mutation is checked against the cluster, never repeated blindly\n"
+	 "  --journal DIR        where journals go (default $XDG_STATE_HOME/opsplan/runs,\n"
+	 "                       else ~/.local/state/opsplan/runs)\n"
+	 "  --output F           text (default: a live line on a terminal, timestamped\n"
+	 "                       lines otherwise, on stderr; the report on stdout) or json\n"
+	 "                       (JSON-lines events and the report on stdout)\n"
+	 "  --report FILE        also write the report as Markdown (.md) or JSON (.json)\n"
+	 "\n"
+	 "Gates: on a terminal the evidence is shown and a yes is asked for; with --yes\n"
+	 "they pass; with neither, the run stops before the gate (exit 4), runs finally,\n"
+	 "and can be resumed.  Ctrl-C or SIGTERM once: the current wait is abandoned,\n"
+	 "finally runs, exit 4; twice: stop at once (the journal stays resumable).\n"
+	 "\n"
+	 "Exit status: 0 done, 1 a step failed, 2 usage or I/O error, 3 cannot reach or\n"
+	 "authenticate to the cluster, 4 stopped at a gate or by a signal, 5 the plan\n"
+	 "does not compile.\n"},
 	{"runs",
 	 "usage: opsplan runs [--journal DIR] [--format text|json]\n"
 	 "       opsplan runs show RUN [--journal DIR] [--report text|md|json|FILE.md|FILE.json]\n"
@@ -64,9 +98,14 @@ static const struct help helps[] = {
 	 "corrupt (the journal is damaged in the middle).\n"
 	 "Exit status: 0 ok, 2 usage error, unknown run or unreadable journal.\n"},
 	{"rbac",
-	 "usage: opsplan rbac PLAN\n"
+	 "usage: opsplan rbac PLAN [-p NAME=VALUE]...\n"
 	 "\n"
-	 "Print the least-privilege Role that PLAN needs, derived from its actions.\n"},
+	 "Print the least-privilege Role (YAML) that running PLAN needs: the resources,\n"
+	 "subresources and verbs of every action it calls, with k8s.* kinds taken from\n"
+	 "each step's with.kind.  A kind computed at run time, or a cluster-scoped one,\n"
+	 "is named in a comment instead of guessed.\n"
+	 "\n"
+	 "Exit status: 0 printed, 1 the plan has errors, 2 usage or I/O error.\n"},
 };
 
 int cli_help(const char *cmd, FILE *out)
