@@ -146,8 +146,10 @@ class Controller:
                 self.store.delete(PODS, ns, pname)
         strategy = (spec.get("updateStrategy") or {}).get("type", "RollingUpdate")
         live = [p for p in pods.values() if not p["metadata"].get("deletionTimestamp")]
+        partition = int(((spec.get("updateStrategy") or {}).get("rollingUpdate") or {}).get("partition") or 0)
         if strategy == "RollingUpdate" and len(live) == replicas and all(pod_ready(p) for p in live):
-            stale = sorted((p for p in live if p["metadata"]["labels"].get("controller-revision-hash") != rev),
+            stale = sorted((p for p in live if p["metadata"]["labels"].get("controller-revision-hash") != rev
+                            and int(p["metadata"]["name"].rsplit("-", 1)[-1]) >= partition),
                            key=lambda p: -int(p["metadata"]["name"].rsplit("-", 1)[-1]))
             if stale:
                 self.log("statefulset: rolling %s to %s" % (stale[0]["metadata"]["name"], rev))
