@@ -125,6 +125,13 @@ int action_k8s_patch(struct action_ctx *cx, const json_t *with, json_t **result)
 		free(path);
 		return action_fail(cx, "the journal failed: not sending the patch");
 	}
+	if (cx->dry_run) {
+		char *js = json_dumps(patch, JSON_COMPACT);
+		char *line = xasprintf("PATCH %s %s sent with dryRun=All", path, js ? js : "");
+		cx->h.say(cx->h.sched, "info", line);
+		free(line);
+		free(js);
+	}
 	struct kube_req_opts o = req_opts(cx, 1);
 	o.retry_unsafe = 1;   /* a patch applies the same change twice harmlessly */
 	struct kube_err e;
@@ -202,6 +209,11 @@ int action_k8s_delete(struct action_ctx *cx, const json_t *with, json_t **result
 	}
 	if (!cx->dry_run)
 		json_object_set_new(cx->memo, "sent", json_true());
+	if (cx->dry_run) {
+		char *line = xasprintf("DELETE %s (uid %s) sent with dryRun=All", p.s, uid);
+		cx->h.say(cx->h.sched, "info", line);
+		free(line);
+	}
 	struct kube_req_opts o = req_opts(cx, 1);
 	o.retry_unsafe = 1;   /* safe: the uid precondition makes a repeat a no-op */
 	json_t *out = NULL;

@@ -315,6 +315,11 @@ int action_openshift_tag(struct action_ctx *cx, const json_t *with, json_t **res
 		rc = action_fail(cx, "the journal failed: not tagging");
 		goto done;
 	}
+	if (cx->dry_run) {
+		char *line = xasprintf("PUT %s -> %s sent with dryRun=All", path, from_name);
+		cx->h.say(cx->h.sched, "info", line);
+		free(line);
+	}
 	struct kube_req_opts o = {0};
 	o.timeout_ms = action_remaining_ms(cx, 30000);
 	o.dry_run = cx->dry_run;

@@ -630,7 +630,8 @@ static enum st run_body(struct sched *s, const struct ir_step *st)
 	int rc = ACTION_OK;
 	s->cur = st;
 	s->attempt = 1;
-	if (!conds(s, "require", st->require, st->nrequire, &v, 0)) {
+	/* a dry run changed nothing, so later preconditions may not hold: say so, go on */
+	if (!conds(s, "require", st->require, st->nrequire, &v, s->o->dry_run)) {
 		snprintf(err, sizeof err, "precondition: %.480s", v.msg);
 		rc = ACTION_FAILED;
 		goto end;
