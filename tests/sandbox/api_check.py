@@ -44,7 +44,8 @@ def main():
     c = Client(st["kubeconfig"])
     cm = c.ns_path("configmaps")
     c.request("POST", "/sandbox/faults", {k: None for k in ("error_5xx", "throttle", "latency_ms", "drop",
-                                                            "watch_cut_after", "watch_410")})
+                                                            "watch_cut_after", "watch_410", "match", "method",
+                                                            "agent")})
 
     # auth: no token -> 401 Status
     req = urllib.request.Request(c.server + cm)
@@ -169,13 +170,18 @@ def main():
     check("delete with the right uid", code == 200, code)
 
     # faults: 5xx, 429 + Retry-After, 410 (status and in-stream), dropped connection
-    c.request("POST", "/sandbox/faults", {"error_5xx": 1})
+    c.request("POST", "/sandbox/faults", {"error_5xx": 1, "match": "/configmaps", "agent": "Python-urllib"})
     code, e = c.get(cm)
     check("fault api-5xx: next request 503 ServiceUnavailable", code == 503 and e.get("reason") ==
           "ServiceUnavailable", (code, e))
     code, _ = c.get(cm)
     check("fault api-5xx: counted, then healthy again", code == 200, code)
-    c.request("POST", "/sandbox/faults", {"throttle": 1, "retry_after": 2})
+    c.request("POST", "/sandbox/faults", {"error_5xx": 1, "match": "/configmaps", "agent": "no-such-agent"})
+    code, _ = c.get(cm)
+    check("a fault scoped to another User-Agent does not fire", code == 200, code)
+    c.request("POST", "/sandbox/faults", {"error_5xx": None})
+    c.request("POST", "/sandbox/faults", {"throttle": 1, "retry_after": 2, "match": "/configmaps",
+                                          "agent": "Python-urllib"})
     req = urllib.request.Request(c.server + cm, headers={"Authorization": "Bearer " + c.token})
     try:
         urllib.request.urlopen(req, context=c.ctx, timeout=5)
@@ -187,11 +193,11 @@ def main():
     code, e = c.get(cm + "?watch=true&resourceVersion=2")
     check("watch from a compacted version -> 410 Expired", code == 410 and e.get("reason") == "Expired", (code, e))
     code, lst = c.get(cm)
-    c.request("POST", "/sandbox/faults", {"watch_410": 1})
+    c.request("POST", "/sandbox/faults", {"watch_410": 1, "match": "/configmaps", "agent": "Python-urllib"})
     lines, _, _ = watch_lines(c, cm + "?watch=true&resourceVersion=%s" % lst["metadata"]["resourceVersion"])
     check("fault watch-410: in-stream ERROR with code 410",
           lines and lines[0]["type"] == "ERROR" and lines[0]["object"]["code"] == 410, lines)
-    c.request("POST", "/sandbox/faults", {"drop": 1})
+    c.request("POST", "/sandbox/faults", {"drop": 1, "match": "/configmaps", "agent": "Python-urllib"})
     try:
         c.get(cm)
         check("fault drop: connection dropped", False, "got an answer")
@@ -202,6 +208,7 @@ def main():
               repr(e))
     code, _ = c.get(cm)
     check("after faults, healthy", code == 200, code)
+    c.request("POST", "/sandbox/faults", {"match": None, "agent": None})
     _ = socket
     return 1 if failed else 0
 

@@ -219,6 +219,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         f = self.server.faults
         if self.url_path.startswith("/sandbox/"):
             return False
+        # scoping, so that Patroni's own traffic does not use up a fault meant for one client
+        if f.get("match") and f.get("match") not in self.path:
+            return False
+        if f.get("method") and f.get("method").upper() != self.command:
+            return False
+        if f.get("agent") and f.get("agent").lower() not in (self.headers.get("User-Agent") or "").lower():
+            return False
         delay = f.get("latency_ms")
         if delay:
             time.sleep(int(delay) / 1000.0)
