@@ -95,10 +95,11 @@ const char *kube_context(const struct kube_client *c);   /* "" when in-cluster *
 /* One request.  body may be NULL; content_type NULL means application/json.
  * 2xx: *out (if out != NULL) gets the parsed JSON reply, or json null when the
  * reply is empty or not JSON.  Otherwise -1 with err filled from the Status.
- * Retries 429/5xx/connection errors with capped, jittered backoff honouring
- * Retry-After for GET/HEAD, and for other methods only with o->retry_unsafe;
- * never on any other 4xx.  A 401 refreshes tokenFile/exec credentials and
- * tries once more. */
+ * Retries 5xx and connection errors with capped, jittered backoff honouring
+ * Retry-After for GET/HEAD, and for other methods only with o->retry_unsafe
+ * (a non-GET without it also never shares a connection curl could resend
+ * it on); 429 for every method (the server did not process it); never any
+ * other 4xx.  A 401 refreshes tokenFile/exec credentials and tries once more. */
 int kube_request(struct kube_client *c, const char *method, const char *path,
 		 const json_t *body, const char *content_type,
 		 const struct kube_req_opts *o, json_t **out, struct kube_err *err);
