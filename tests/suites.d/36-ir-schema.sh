@@ -119,6 +119,16 @@ expect_rc 0 "graph needs no params" graph p.yaml
 grep -q '^digraph' out && ok "graph prints DOT" || bad "graph prints DOT"
 if command -v dot >/dev/null; then
 	dot -Tsvg out >g.svg 2>dot.err && ok "DOT renders with Graphviz" || bad "DOT renders: $(head -1 dot.err)"
+	for f in "$ROOT"/plans/*.yaml; do
+		[ -e "$f" ] || continue
+		if "$OPSPLAN" graph "$f" >plan.dot 2>err && dot -Tsvg plan.dot >plan.svg 2>dot.err; then
+			ok "graph of ${f#"$ROOT"/} renders"
+		else
+			bad "graph of ${f#"$ROOT"/}: $(head -1 err) $(head -1 dot.err)"
+		fi
+	done
+else
+	bad "Graphviz dot is not installed (make deps)"
 fi
 expect_rc 0 "graph --format mermaid" graph p.yaml --format mermaid
 grep -q '^flowchart TD' out && ok "mermaid output" || bad "mermaid output"
