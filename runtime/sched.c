@@ -51,6 +51,28 @@ struct sched {
 
 /* ---- small helpers -------------------------------------------------- */
 
+/* Crash tests (suite 60): OPSPLAN_TEST_KILL=POINT:N makes the executor
+ * SIGKILL itself at the Nth POINT -- "intent" (journaled, not sent),
+ * "sent" (sent, outcome not journaled), "step-end" (a step boundary) -- so
+ * --resume can be tested at every place a real crash could land. */
+static void test_kill(const char *point)
+{
+	static int parsed, want_n, seen;
+	static char want[32];
+	if (!parsed) {
+		parsed = 1;
+		const char *e = getenv("OPSPLAN_TEST_KILL");
+		const char *colon = e ? strchr(e, ':') : NULL;
+		if (colon && (size_t)(colon - e) < sizeof want) {
+			memcpy(want, e, (size_t)(colon - e));
+			want[colon - e] = 0;
+			want_n = atoi(colon + 1);
+		}
+	}
+	if (want_n > 0 && !strcmp(point, want) && ++seen == want_n)
+		raise(SIGKILL);
+}
+
 static void iso_now(char *buf, size_t n)
 {
 	struct timeval tv;
@@ -254,15 +276,18 @@ static const json_t *unresolved_intent(struct sched *s, const char *id)
 static int h_intent(void *ctx, json_t *request, json_t *pre, int idempotent)
 {
 	struct sched *s = ctx;
-	return jrec(s, JOURNAL_INTENT, json_pack("{s:s, s:o, s:i, s:s, s:o, s:o, s:b}", "step", s->cur->id,
+	int rc = jrec(s, JOURNAL_INTENT, json_pack("{s:s, s:o, s:i, s:s, s:o, s:o, s:b}", "step", s->cur->id,
 						   "item_index", item_index_json(s), "attempt", s->attempt, "action",
 						   s->cur->action_name, "request", request, "precondition",
 						   pre ? pre : json_null(), "idempotent", idempotent));
+	test_kill("intent");
+	return rc;
 }
 
 static void h_outcome(void *ctx, int ok, long http, const char *summary, const char *error)
 {
 	struct sched *s = ctx;
+	test_kill("sent");
 	jrec(s, JOURNAL_OUTCOME, json_pack("{s:s, s:o, s:i, s:b, s:I, s:s?, s:s?}", "step", s->cur->id, "item_index",
 					   item_index_json(s), "attempt", s->attempt, "ok", ok, "http_status",
 					   (json_int_t)http, "summary", summary, "error", error));
@@ -344,8 +369,8 @@ static void h_say(void *ctx, const char *level, const char *text)
 {
 	struct sched *s = ctx;
 	progress_event(s->o->pg, s->o->dry_run ? "dry-run" : "log",
-		       json_pack("{s:s, s:s}", "step", s->cur->id, "level", level), "%s%s: %s",
-		       !strcmp(level, "info") ? "" : level, !strcmp(level, "info") ? s->cur->id : "", text);
+		       json_pack("{s:s, s:s}", "step", s->cur->id, "level", level), "%s: %s%s%s", s->cur->id,
+		       !strcmp(level, "info") ? "" : level, !strcmp(level, "info") ? "" : ": ", text);
 }
 
 /* ---- one attempt ---------------------------------------------------- */
@@ -551,6 +576,7 @@ static void record_end(struct sched *s, const struct ir_step *st, const char *st
 					    (json_int_t)dur, "result", result, "summary", sum, "error", error,
 					    "assertions", assertions, "started", started, "continued", continued,
 					    "run_state", rs));
+	test_kill("step-end");
 	json_t *entry = json_pack("{s:b, s:s, s:O?, s:s, s:f}", "ok", !strcmp(status, "ok"), "status", status,
 				  "result", result ? result : json_null(), "started", started, "duration",
 				  (double)dur / 1000.0);
