@@ -62,8 +62,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libopsplan.a
 # ajv (npm) for the schema agreement test.
 DEB_PKGS := build-essential pkg-config libyaml-dev libcurl4-openssl-dev libjansson-dev \
 	    libpcre2-dev libcmocka-dev clang libclang-rt-14-dev valgrind patroni \
-	    postgresql-15 python3-kubernetes python3-yaml openssl graphviz procps iproute2 \
-	    nodejs npm
+	    postgresql-15 python3-kubernetes python3-yaml python3-psycopg2 openssl graphviz \
+	    procps iproute2 psmisc
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -71,6 +71,8 @@ deps:
 		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	else echo "deps: all Debian packages present"; fi
+	@command -v npm >/dev/null || { echo "deps: installing nodejs npm"; \
+		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }
 	@command -v kubectl >/dev/null || { echo "deps: kubectl missing (apt-get install kubectl)"; \
 		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq kubectl >/dev/null || true; }
 	@[ -x tests/node_modules/.bin/ajv ] || (cd tests && npm install --no-audit --no-fund --silent >/dev/null 2>&1) || echo "deps: npm install of ajv-cli failed (schema test will fail)"
