@@ -126,6 +126,15 @@ static const struct type *steps_type(struct scope_ctx *C)
 	return object_of(C->a, f, n, "steps");
 }
 
+/* A handler of a loop runs after the loop failed: no current element. */
+static int in_handler(const struct graph_node *child, const struct graph_node *x)
+{
+	for (size_t i = 0; child && i < x->nonfail; i++)
+		if (x->onfail[i] == child)
+			return 1;
+	return 0;
+}
+
 /* Roots for the node: own_loop adds the node's own loop variable; result
  * adds `result`. */
 static const struct type *roots(struct scope_ctx *C, int own_loop, const struct type *result)
@@ -139,8 +148,8 @@ static const struct type *roots(struct scope_ctx *C, int own_loop, const struct 
 	f[n++] = (struct type_field){"steps", C->steps_t, "steps finished before this one"};
 	if (result)
 		f[n++] = (struct type_field){"result", result, "this step's result"};
-	for (const struct graph_node *x = C->node; x; x = x->parent) {
-		if (!x->step->for_each || (x == C->node && !own_loop))
+	for (const struct graph_node *x = C->node, *from = NULL; x; from = x, x = x->parent) {
+		if (!x->step->for_each || (x == C->node && !own_loop) || in_handler(from, x))
 			continue;
 		const char *as = x->step->as ? x->step->as : "item";
 		int shadowed = 0;
