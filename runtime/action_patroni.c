@@ -381,6 +381,20 @@ int action_patroni_switchover(struct action_ctx *cx, const json_t *with, json_t 
 				    "the leader had already moved: not sent again", "leader_after", cur);
 		return ACTION_OK;
 	}
+	if (was && cx->resume && !strcmp(cur, was)) {
+		/* the dead attempt's POST may still be under way (Patroni answers
+		 * after about 2 s): give the leader a moment to move before resending */
+		char after[256];
+		rc = settle(cx, with, pod, was, cand, 15000, after, sizeof after);
+		if (rc != ACTION_OK)
+			return rc;
+		if (*after && strcmp(after, was) != 0) {
+			cx->h.outcome(cx->h.sched, 1, 200, "switched over before the executor restarted", NULL);
+			*result = json_pack("{s:s, s:s, s:i, s:s, s:s}", "from", was, "to", after, "status", 200, "message",
+					    "the leader had already moved: not sent again", "leader_after", after);
+			return ACTION_OK;
+		}
+	}
 	if (strcmp(cur, leader) != 0)
 		return action_fail(cx, "the leader is \"%s\", not \"%s\": not switching over", *cur ? cur : "(none)",
 				   leader);
