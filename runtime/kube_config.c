@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "kube_int.h"
@@ -364,6 +365,9 @@ static int resolve(struct kube_cfg *cfg, const json_t *m, const struct kube_conf
 	size_t sl = strlen(cfg->server);
 	while (sl > 0 && cfg->server[sl - 1] == '/')
 		cfg->server[--sl] = 0;
+	if (json_object_get(cl, "proxy-url"))
+		return kube_fail(err, KUBE_ERR_CONFIG, "cluster '%s': proxy-url is not supported; "
+				 "set HTTPS_PROXY (and NO_PROXY) instead", clname);
 	cfg->insecure = is_true(json_object_get(cl, "insecure-skip-tls-verify"));
 	cfg->tls_server_name = str_or_null(cl, "tls-server-name");
 	if (data_of(cl, "certificate-authority-data", &cfg->ca, "cluster", err) < 0)
@@ -390,6 +394,9 @@ static int resolve(struct kube_cfg *cfg, const json_t *m, const struct kube_conf
 	cfg->password = str_or_null(user, "password");
 	if (json_is_object(json_object_get(user, "exec")) && load_exec(cfg, user, uname, err) < 0)
 		return -1;
+	if (!!(cfg->cert.data || cfg->cert_file) != !!(cfg->key.data || cfg->key_file))
+		return kube_fail(err, KUBE_ERR_CONFIG, "user '%s': a client certificate needs "
+				 "both the certificate and the key", uname);
 	if (json_object_get(user, "auth-provider"))
 		return kube_fail(err, KUBE_ERR_CONFIG,
 				 "user '%s': auth-provider is not supported; use an exec plugin", uname);
@@ -431,6 +438,19 @@ static int load_incluster(struct kube_cfg *cfg, const struct kube_config_opts *o
 	cfg->namespace_ = xstrdup(o->namespace_ && *o->namespace_ ? o->namespace_
 				  : ns.data && *ns.data ? (char *)ns.data : "default");
 	free(ns.data);
+	return 0;
+}
+
+/* Files named by the config must be readable now: curl would only say
+ * "problem with the SSL CA cert" at the first request. */
+int kube_cfg_check_files(const struct kube_cfg *cfg, struct kube_err *err)
+{
+	const char *const files[] = {cfg->ca_file, cfg->cert_file, cfg->key_file};
+	const char *const what[] = {"certificate-authority", "client-certificate", "client-key"};
+	for (size_t i = 0; i < 3; i++)
+		if (files[i] && access(files[i], R_OK) != 0)
+			return kube_fail(err, KUBE_ERR_CONFIG, "%s '%s': %s", what[i], files[i],
+					 strerror(errno));
 	return 0;
 }
 

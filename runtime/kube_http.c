@@ -486,7 +486,7 @@ int kube_client_new(struct kube_client **out, const struct kube_config_opts *o,
 	*out = NULL;
 	if (!o)
 		o = &none;
-	if (kube_cfg_load(&c->cfg, o, err) < 0)
+	if (kube_cfg_load(&c->cfg, o, err) < 0 || kube_cfg_check_files(&c->cfg, err) < 0)
 		goto fail;
 	if (c->cfg.tls_server_name) {
 		kube_fail(err, KUBE_ERR_CONFIG, "cluster for context '%s': tls-server-name is not "

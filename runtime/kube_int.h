@@ -50,6 +50,8 @@ struct kube_cfg {
 
 int kube_cfg_load(struct kube_cfg *out, const struct kube_config_opts *o, struct kube_err *err);
 void kube_cfg_release(struct kube_cfg *cfg);
+/* The CA, client certificate and key files exist and are readable. */
+int kube_cfg_check_files(const struct kube_cfg *cfg, struct kube_err *err);
 
 /* Credentials for one request; the cache of exec-plugin output. */
 struct kube_cred {

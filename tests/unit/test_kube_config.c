@@ -100,6 +100,26 @@ static void test_explicit_context_namespace(void **state)
 	assert_string_equal(err.msg, "context 'ctx-nouser': user 'ghost' not found");
 	assert_int_equal(load(&cfg, NULL, KC "/sub/b.yaml", "ctx-old", NULL, &err), -1);
 	assert_non_null(strstr(err.msg, "apiVersion 'client.authentication.k8s.io/v1alpha1' is not supported"));
+	assert_int_equal(load(&cfg, NULL, KC "/sub/b.yaml", "ctx-proxy", NULL, &err), -1);
+	assert_string_equal(err.msg, "cluster 'c-proxy': proxy-url is not supported; "
+			    "set HTTPS_PROXY (and NO_PROXY) instead");
+	assert_int_equal(load(&cfg, NULL, KC "/sub/b.yaml", "ctx-halfcert", NULL, &err), -1);
+	assert_string_equal(err.msg, "user 'u-halfcert': a client certificate needs both the "
+			    "certificate and the key");
+	/* files named in the config are checked when the client is made */
+	struct kube_client *kc = NULL;
+	struct kube_config_opts ko = {.kubeconfig = KC "/a.yaml"};
+	assert_int_equal(kube_client_new(&kc, &ko, &err), -1);
+	assert_null(kc);
+	assert_int_equal(err.cls, KUBE_ERR_CONFIG);
+	assert_string_equal(err.msg, "certificate-authority '" KC "/certs/ca.pem': "
+			    "No such file or directory");
+	ko.kubeconfig = KC "/data.json";
+	assert_int_equal(kube_client_new(&kc, &ko, &err), 0);
+	assert_string_equal(kube_server(kc), "https://d.example");
+	assert_string_equal(kube_namespace(kc), "default");
+	assert_string_equal(kube_context(kc), "d");
+	kube_client_free(kc);
 	assert_int_equal(load(&cfg, NULL, KC "/nocurrent.yaml", NULL, NULL, &err), -1);
 	assert_non_null(strstr(err.msg, "has no current-context"));
 	assert_int_equal(load(&cfg, NULL, KC "/bad.yaml", NULL, NULL, &err), -1);
