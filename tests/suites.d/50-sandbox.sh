@@ -178,8 +178,9 @@ fi
 # --- Patroni through a misbehaving API: 5xx, latency, cut and expired watches -------------
 "$SB" wait --dir "$DIR" --timeout 60 >/dev/null || bad "cluster healthy before the API faults"
 L=$(leader)
-tests/sandbox/writer --dir "$DIR" --seconds 15 > "$DIR/w3.json" &
+tests/sandbox/writer --dir "$DIR" --seconds 15 --ready-file "$DIR/w3.ready" > "$DIR/w3.json" &
 wpid=$!
+for _ in $(seq 50); do [ -e "$DIR/w3.ready" ] && break; sleep 0.1; done
 "$SB" fault --dir "$DIR" --api-5xx 15 --latency-ms 150 --watch-cut 3 --watch-410 4 >/dev/null
 sleep 12
 "$SB" fault --dir "$DIR" --clear >/dev/null

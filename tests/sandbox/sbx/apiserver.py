@@ -18,6 +18,7 @@ from .errors import ApiError
 from .selectors import match_fields, match_labels, parse_fields, parse_labels
 
 MAX_BODY = 8 << 20
+RETURN_DELETED = {"Pod", "Service", "Namespace", "PersistentVolumeClaim"}
 BOOKMARK_EVERY = 5.0
 
 
@@ -462,7 +463,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                grace=self.grace(opts), dry=self.dry())
             if res.kind == "Namespace" and not self.dry():
                 self.server.subresources.get(("namespaces", "finalize"), lambda n: None)(name)
-            return self.send_json(200, obj)
+            if res.kind in RETURN_DELETED or obj["metadata"].get("deletionTimestamp"):
+                return self.send_json(200, obj)
+            # like the registry's ReturnDeletedObject=false: a Status, not the object
+            return self.send_json(200, status_success({"name": name, "group": res.group, "kind": res.plural,
+                                                       "uid": obj["metadata"]["uid"]}))
         raise ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
 
     # -- watch -------------------------------------------------------------------------------

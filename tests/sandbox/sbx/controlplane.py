@@ -134,7 +134,9 @@ def main():
     svc.start()
     state = {"pid": os.getpid(), "api": "https://%s:6443" % cfg.api_ip, "subnet": "127.0.%d.0/24" % octet,
              "kubeconfig": cfg.kubeconfig, "namespace": cfg.namespace, "cluster": cfg.cluster,
-             "members": cfg.members, "master_service": None}
+             "members": cfg.members,
+             "master_service": "%s:5432" % store.get(resources.BY_KIND["Service"], cfg.namespace,
+                                                     cfg.cluster + "-master")["spec"]["clusterIP"]}
     write_private(os.path.join(d, "state.json.tmp"), json.dumps(state))
     os.rename(os.path.join(d, "state.json.tmp"), os.path.join(d, "state.json"))
     log("control plane up on %s (pid %d)" % (state["api"], os.getpid()))

@@ -235,4 +235,10 @@ class Store:
                 self.cond.wait(timeout)
             if rv < self.compacted:
                 raise errors.gone("too old resource version: %d (%d)" % (rv, self.compacted))
-            return [e for e in self.log if e.rv > rv], self.rv
+            out = []
+            for e in reversed(self.log):   # the log is in version order: read back only what is new
+                if e.rv <= rv:
+                    break
+                out.append(e)
+            out.reverse()
+            return out, self.rv
