@@ -1,8 +1,9 @@
 #!/bin/sh
-# exec-plugin.sh [fail] - a client.authentication.k8s.io exec credential
+# exec-plugin.sh [fail|cert] - a client.authentication.k8s.io exec credential
 # plugin for the tests: prints the token in $PLUGIN_DIR/plugin-token, counts
 # its runs in $PLUGIN_DIR/plugin-runs, answers the apiVersion it was asked.
-# "fail" prints a credential-looking line and exits 1 (must not leak).
+# "fail" prints a credential-looking line and exits 1 (must not leak);
+# "cert" answers $PLUGIN_DIR/client.{crt,key} as a client certificate.
 d=${PLUGIN_DIR:?PLUGIN_DIR unset}
 echo run >> "$d/plugin-runs"
 if [ "${1:-}" = fail ]; then
@@ -10,6 +11,12 @@ if [ "${1:-}" = fail ]; then
 	exit 1
 fi
 api=$(printf %s "$KUBERNETES_EXEC_INFO" | sed -n 's/.*"apiVersion":"\([^"]*\)".*/\1/p')
+if [ "${1:-}" = cert ]; then   # a client certificate instead of a token
+	json() { sed -e ':a' -e 'N' -e '$!ba' -e 's/\n/\\n/g' "$1"; }
+	printf '{"apiVersion":"%s","kind":"ExecCredential","status":{"clientCertificateData":"%s\\n","clientKeyData":"%s\\n"}}\n' \
+		"$api" "$(json "$d/client.crt")" "$(json "$d/client.key")"
+	exit 0
+fi
 tok=$(cat "$d/plugin-token")
 printf '{"apiVersion":"%s","kind":"ExecCredential","status":{"token":"%s","expirationTimestamp":"%s"}}\n' \
 	"$api" "$tok" "${PLUGIN_EXPIRY:-2099-01-01T00:00:00Z}"

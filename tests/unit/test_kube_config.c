@@ -372,6 +372,21 @@ static void test_redaction(void **state)
 	free(r);
 }
 
+static void test_backoff(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 50; i++) {
+		long b0 = kube_http_backoff_ms(0, -1), b3 = kube_http_backoff_ms(3, -1);
+		long b9 = kube_http_backoff_ms(9, -1);
+		assert_true(b0 >= 100 && b0 <= 200);      /* base 200 ms, half jittered */
+		assert_true(b3 >= 800 && b3 <= 1600);
+		assert_true(b9 >= 2500 && b9 <= 5000);    /* capped at 5 s */
+	}
+	assert_int_equal(kube_http_backoff_ms(0, 2), 2000);   /* Retry-After wins */
+	assert_int_equal(kube_http_backoff_ms(0, 0), 0);
+	assert_int_equal(kube_http_backoff_ms(5, 3600), 30000);  /* capped at 30 s */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -381,6 +396,7 @@ int main(void)
 		cmocka_unit_test_setup(test_exec_plugin, setup),
 		cmocka_unit_test(test_status_and_kinds),
 		cmocka_unit_test(test_redaction),
+		cmocka_unit_test(test_backoff),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

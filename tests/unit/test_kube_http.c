@@ -136,6 +136,11 @@ static int group_setup(void **state)
 		      exe, dir);
 	kubeconfig("execfail.yaml", cl, u);
 	free(u);
+	u = xasprintf("    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
+		      "      command: %s\n      args: [cert]\n      env:\n      - {name: PLUGIN_DIR, value: %s}\n",
+		      exe, dir);
+	kubeconfig("execcert.yaml", cl, u);
+	free(u);
 	free(exe);
 	writef("plugin-token", "%s\n", TOKEN);
 	free(cl);
@@ -326,7 +331,7 @@ static void test_auth_modes(void **state)
 {
 	(void)state;
 	static const char *const ok[] = {"certdata.yaml", "certfile.yaml", "insecure.yaml",
-					 "tokenfile.yaml", "exec.yaml"};
+					 "tokenfile.yaml", "exec.yaml", "execcert.yaml"};
 	json_t *j = NULL;
 	struct kube_err err;
 	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
