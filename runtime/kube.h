@@ -105,6 +105,10 @@ int kube_request(struct kube_client *c, const char *method, const char *path,
 		 const struct kube_req_opts *o, json_t **out, struct kube_err *err);
 
 int kube_get(struct kube_client *c, const char *path, json_t **out, struct kube_err *err);
+/* GET a text reply as is (pods/log, builds/log): *out NUL-terminated, caller
+ * frees; len optional.  Non-2xx: -1 with err from the Status. */
+int kube_get_text(struct kube_client *c, const char *path, const struct kube_req_opts *o,
+		  char **out, size_t *len, struct kube_err *err);
 /* GET a collection following `continue` tokens; *out is one List whose
  * "items" holds every page and whose metadata.resourceVersion is the last. */
 int kube_list(struct kube_client *c, const char *path, json_t **out, struct kube_err *err);

@@ -343,6 +343,33 @@ int kube_request(struct kube_client *c, const char *method, const char *path,
 	return rc;
 }
 
+int kube_get_text(struct kube_client *c, const char *path, const struct kube_req_opts *o,
+		  char **out, size_t *len, struct kube_err *err)
+{
+	struct reply r = {0};
+	struct raw_req q = {"GET", path, NULL, 0, NULL, "Accept: */*", 1};
+	long code = 0;
+	int rc = -1;
+
+	kube_err_clear(err);
+	*out = NULL;
+	if (raw_request(c, &q, o, &code, &r, err) < 0)
+		goto done;
+	if (code < 200 || code > 299) {
+		kube_status_to_err(err, code, r.body.s, r.body.len);
+		goto done;
+	}
+	if (!r.body.s)
+		sb_puts(&r.body, "");
+	if (len)
+		*len = r.body.len;
+	*out = sb_detach(&r.body);
+	rc = 0;
+done:
+	sb_release(&r.body);
+	return rc;
+}
+
 int kube_get(struct kube_client *c, const char *path, json_t **out, struct kube_err *err)
 {
 	return kube_request(c, "GET", path, NULL, NULL, NULL, out, err);

@@ -11,7 +11,7 @@ Requests are counted per path (GET /_hits?path=...) and the query strings of
 watches are kept (GET /_watches?ns=...), so tests can check what was sent.
 
 Routes (namespace picks the scenario):
-  /api/v1/namespaces/ns1/pods/db-0          200 pod
+  /api/v1/namespaces/ns1/pods/db-0          200 pod (/log: text)
   /api/v1/namespaces/ns1/pods/missing       404 Status NotFound
   /api/v1/namespaces/ns1/configmaps/cm      PUT: 409 Conflict; GET: 200
   /api/v1/namespaces/ns1/configmaps         POST: 201 echo (dryRun seen -> annotation)
@@ -196,6 +196,13 @@ class H(BaseHTTPRequestHandler):
         ns, res = parts[3], parts[4]
         name = parts[5] if len(parts) > 5 else None
         body = self.body()
+        if ns == "ns1" and res == "pods" and name == "db-0" and parts[-1] == "log":
+            txt = b"line one\nline two\n"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(txt)))
+            self.end_headers()
+            return self.wfile.write(txt)
         if ns == "ns1" and res == "pods" and name == "db-0":
             return self.send_json(200, pod("db-0", 5, "Running"))
         if ns == "ns1" and res == "pods" and name:

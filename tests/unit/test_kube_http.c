@@ -217,6 +217,17 @@ static void test_get_and_namespace(void **state)
 	assert_string_equal(sget(j, "status", "phase"), "Running");
 	json_decref(j);
 	free(p);
+	char *text = NULL;
+	size_t len = 0;
+	p = kube_kind_path(c, "Pod", NULL, "db-0", "log");
+	assert_int_equal(kube_get_text(c, p, NULL, &text, &len, &err), 0);
+	assert_string_equal(text, "line one\nline two\n");
+	assert_int_equal(len, 18);
+	free(text);
+	free(p);
+	assert_int_equal(kube_get_text(c, "/api/v1/namespaces/ns1/pods/missing/log", NULL, &text, NULL, &err), -1);
+	assert_null(text);
+	assert_string_equal(err.msg, "pods \"missing\" not found");
 	kube_client_free(c);
 }
 
