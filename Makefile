@@ -24,7 +24,9 @@ endif
 
 BIN      := $(if $(filter 1,$(SAN)),$(BUILD)/bin/opsplan,bin/opsplan)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libcurl is not linked: runtime/curl_lazy.c loads it on first use, so the
+# compiler commands start without its ~35 shared libraries.
+PKG_LIBS   = $(shell pkg-config --libs $(filter-out libcurl,$(PKGS)) 2>/dev/null)
 CFLAGS   ?=
 CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) -Wall -Wextra -Werror \
 	    -Wno-missing-field-initializers -Icompiler -Iruntime $(PKG_CFLAGS) $(SANFLAGS) \
