@@ -95,6 +95,12 @@ check "kubectl exec -i passes stdin" [ "$(echo ping | $KUBECTL exec -i "$L" -- c
 check "patronictl version in the pod is Debian's 3.0.2" \
 	[ "$($KUBECTL exec "$L" -- patronictl version 2>&1)" = "patronictl version 3.0.2" ]
 
+if $PY tests/sandbox/exec_check.py "$DIR" "$L" > "$DIR/exec_check.out"; then
+	ok "exec at the wire level: v5 and v4, channels, exit status, stdin close ($(grep -c '^ok' "$DIR/exec_check.out") checks)"
+else
+	grep FAIL "$DIR/exec_check.out"; bad "exec at the wire level"
+fi
+
 # --- Python kubernetes client ----------------------------------------------------------
 check "python3-kubernetes lists and watches pods" $PY tests/sandbox/pyclient_check.py "$KC" "$NS" 3
 
