@@ -127,9 +127,16 @@ class Kubelet:
     # -- starting a container ------------------------------------------------------
     def _start(self, rt, pod):
         first = rt.proc is None and rt.started_at is None
-        if not first:
+        if not first and rt.proc is not None:
             procs.kill_all(MARK, rt.uid, 0, self.log)   # leftovers of the crashed container
+            code = procs.wait_exit(rt.proc.pid, 0.5)
+            code = 128 - code if code is not None and code < 0 else code
+            rt.last_state = {"terminated": {"exitCode": code if code is not None else 137,
+                                            "reason": "Completed" if code == 0 else "Error",
+                                            "startedAt": rt.started_at, "finishedAt": now_iso(),
+                                            "containerID": "sandbox://%d" % rt.proc.pid}}
             rt.restarts += 1
+            rt.proc = None
         try:
             image = images.resolve(self.store, rt.ns, pod["spec"]["containers"][0].get("image", ""))
             env = self._env(rt, pod)
@@ -343,6 +350,8 @@ class Kubelet:
             cs = {"name": cspec.get("name", "postgresql"), "ready": ready, "restartCount": rt.restarts,
                   "image": cspec.get("image", ""), "imageID": image.get("id", ""),
                   "started": waiting is None}
+            if getattr(rt, "last_state", None):
+                cs["lastState"] = rt.last_state
             if waiting:
                 cs["state"] = {"waiting": {"reason": waiting[0], "message": waiting[1]}}
             else:
