@@ -343,7 +343,7 @@ static int settle(struct action_ctx *cx, const json_t *with, const char *pod, co
 			const char *l = json_string_value(json_object_get(c, "leader"));
 			snprintf(leader_after, n, "%s", l ? l : "");
 			json_decref(c);
-			if (l && strcmp(l, from) != 0)
+			if (*leader_after && strcmp(leader_after, from) != 0)
 				return ACTION_OK;
 		}
 		if (kube_now_ms() >= end)
