@@ -65,7 +65,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libopsplan.a
 DEB_PKGS := build-essential pkg-config libyaml-dev libcurl4-openssl-dev libjansson-dev \
 	    libpcre2-dev libcmocka-dev clang libclang-rt-14-dev valgrind patroni \
 	    postgresql-15 python3-kubernetes python3-yaml python3-psycopg2 openssl graphviz \
-	    procps iproute2 psmisc
+	    procps iproute2 psmisc jq
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
