@@ -74,6 +74,10 @@ void tmpl_foreach_expr(const struct tmpl *t, void (*fn)(const struct expr *e, vo
 void expr_step_refs(const struct expr *e, void (*fn)(const char *id, const struct loc *at, void *ctx),
 		    void *ctx);
 
+/* 1 when e uses the root name other than as `root.NAME` (`len(steps)`,
+ * `steps["x"]`): the checker then needs the root's whole type. */
+int expr_reads_root_whole(const struct expr *e, const char *root);
+
 /* Compare two version strings the way people mean them: "1.6.5" < "2.0.1",
  * "2.0.10" > "2.0.9", "3.0.2" == "v3.0.2".  Returns <0, 0, >0. */
 int expr_version_cmp(const char *a, const char *b);

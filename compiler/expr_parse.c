@@ -570,3 +570,25 @@ void expr_step_refs(const struct expr *e, void (*fn)(const char *id, const struc
 {
 	step_refs(e, fn, ctx);
 }
+
+/* Whether root appears other than as `root.NAME` (len(steps), steps["x"]). */
+static int root_whole(const struct expr *e, const char *root, int depth)
+{
+	if (!e || depth > EXPR_MAX_DEPTH + 8)
+		return e != NULL;
+	if (e->kind == E_ROOT && e->str && !strcmp(e->str, root))
+		return 1;
+	if (e->kind == E_FIELD && e->l && e->l->kind == E_ROOT && e->l->str && !strcmp(e->l->str, root))
+		return 0;
+	if (root_whole(e->l, root, depth + 1) || root_whole(e->r, root, depth + 1))
+		return 1;
+	for (size_t i = 0; i < e->nargs; i++)
+		if (root_whole(e->args[i], root, depth + 1))
+			return 1;
+	return 0;
+}
+
+int expr_reads_root_whole(const struct expr *e, const char *root)
+{
+	return root_whole(e, root, 0);
+}

@@ -18,6 +18,9 @@ struct gnode {
 	enum list_kind lk;
 	size_t depth;
 	int mark;                      /* DFS colour for cycle search */
+	int dup_id;                    /* another node has the same id */
+	size_t prefix;                 /* see list_prefixes */
+	unsigned stamp;                /* sibling_before's visit mark */
 };
 
 static struct gnode *G(const struct graph_node *n) { return (struct gnode *)n; }
@@ -71,12 +74,63 @@ static struct graph_node **build_list(struct builder *b, struct plan_step **step
 	return list;
 }
 
+/* ---- the id index ---- */
+
+/* Open addressing over the first node of each id, sized to a power of two
+ * at least twice the node count: lookups in O(1) for plans of any size. */
+struct graph_index {
+	struct graph_node **slot;
+	size_t mask;
+	unsigned stamp;                /* graph_before's visit generation */
+	struct graph_node **stack;     /* graph_before's DFS stack, nnodes long */
+};
+
+static size_t id_hash(const char *s)
+{
+	size_t h = 1469598103934665603u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static void index_build(struct graph *g)
+{
+	struct graph_index *ix = arena_alloc(g->arena, sizeof *ix);
+	size_t cap = 16;
+	while (cap < 2 * g->nnodes + 2)
+		cap *= 2;
+	ix->slot = arena_alloc(g->arena, cap * sizeof *ix->slot);
+	ix->mask = cap - 1;
+	ix->stack = arena_alloc(g->arena, (g->nnodes + 1) * sizeof *ix->stack);
+	for (size_t i = 0; i < g->nnodes; i++) {
+		const char *id = g->nodes[i]->step->id;
+		if (!id)
+			continue;
+		size_t h = id_hash(id) & ix->mask;
+		while (ix->slot[h] && strcmp(ix->slot[h]->step->id, id) != 0)
+			h = (h + 1) & ix->mask;
+		if (!ix->slot[h])
+			ix->slot[h] = g->nodes[i];
+		else
+			G(ix->slot[h])->dup_id = G(g->nodes[i])->dup_id = 1;
+	}
+	g->index = ix;
+}
+
 struct graph_node *graph_find(const struct graph *g, const char *id)
 {
-	for (size_t i = 0; i < g->nnodes; i++)
-		if (g->nodes[i]->step->id && strcmp(g->nodes[i]->step->id, id) == 0)
-			return g->nodes[i];
+	const struct graph_index *ix = g->index;
+	if (!id)
+		return NULL;
+	for (size_t h = id_hash(id) & ix->mask; ix->slot[h]; h = (h + 1) & ix->mask)
+		if (strcmp(ix->slot[h]->step->id, id) == 0)
+			return ix->slot[h];
 	return NULL;
+}
+
+int graph_id_shared(const struct graph_node *n)
+{
+	return G(n)->dup_id;
 }
 
 struct graph_node *graph_node_of(const struct graph *g, const struct plan_step *s)
@@ -100,38 +154,63 @@ static int same_list(const struct graph_node *a, const struct graph_node *b)
 	return a->parent == b->parent && G(a)->lk == G(b)->lk;
 }
 
-/* a in the transitive deps of b (both siblings).  Lists are short; a DFS
- * bounded by the list length keeps it simple. */
-int graph_before(const struct graph *g, const struct graph_node *a, const struct graph_node *b);
+/* ---- has-run-before ---- */
 
-/* a in the transitive deps of b (both siblings); through graph_before so
- * that each pair is computed once.  Deps form a DAG once cycles are marked
- * (nodes in a cycle have none of their deps followed). */
-static int dep_closure(const struct graph *g, const struct graph_node *a, const struct graph_node *b)
+/* After ordering, a list's nodes outside cycles come first and in
+ * topological order, and their deps are outside cycles too.  prefix(x) is a
+ * k such that every sibling at a position below k is a transitive dep of x:
+ * in the implicit sequence it is x's own position, so the common question
+ * is answered without a search, and the search below stops as soon as it
+ * meets a node whose prefix covers the target. */
+static void list_prefixes(struct graph_node **list, size_t n)
 {
-	if (b->in_cycle)
+	for (size_t i = 0; i < n; i++) {
+		struct graph_node *x = list[i];
+		size_t p = 0;
+		if (!x->in_cycle)
+			for (size_t k = 0; k < x->ndeps; k++) {
+				const struct graph_node *d = x->deps[k];
+				size_t dp = G(d)->prefix == d->list_pos ? d->list_pos + 1 : G(d)->prefix;
+				if (!d->in_cycle && dp > p)
+					p = dp;
+			}
+		G(x)->prefix = p;
+	}
+}
+
+/* A in the transitive deps of B, siblings; only deps of nodes outside
+ * cycles are followed (a node in or behind a cycle never runs). */
+static int sibling_before(const struct graph *g, const struct graph_node *A, const struct graph_node *B)
+{
+	if (B->in_cycle || A->in_cycle || A->list_pos >= B->list_pos)
 		return 0;
-	for (size_t i = 0; i < b->ndeps; i++)
-		if (b->deps[i] == a || graph_before(g, a, b->deps[i]))
-			return 1;
+	if (A->list_pos < G(B)->prefix)
+		return 1;
+	struct graph_index *ix = g->index;
+	unsigned stamp = ++ix->stamp;
+	if (stamp == 0) {   /* wrapped: forget every old mark */
+		for (size_t i = 0; i < g->nnodes; i++)
+			G(g->nodes[i])->stamp = 0;
+		stamp = ix->stamp = 1;
+	}
+	size_t top = 0;
+	ix->stack[top++] = (struct graph_node *)B;
+	while (top) {
+		const struct graph_node *y = ix->stack[--top];
+		for (size_t k = 0; k < y->ndeps; k++) {
+			struct graph_node *d = y->deps[k];
+			if (d == A || A->list_pos < G(d)->prefix)
+				return 1;
+			if (d->list_pos <= A->list_pos || d->in_cycle || G(d)->stamp == stamp)
+				continue;
+			G(d)->stamp = stamp;
+			ix->stack[top++] = d;   /* each node at most once: fits in nnodes */
+		}
+	}
 	return 0;
 }
 
-static int before_uncached(const struct graph *g, const struct graph_node *a, const struct graph_node *b);
-
-/* Memoised: the scope checker asks for every pair of steps, several times. */
 int graph_before(const struct graph *g, const struct graph_node *a, const struct graph_node *b)
-{
-	unsigned char *m = g->before_memo;
-	size_t k = a->doc_index * g->nnodes + b->doc_index;
-	if (!m || a->doc_index >= g->nnodes || b->doc_index >= g->nnodes)
-		return before_uncached(g, a, b);
-	if (!m[k])
-		m[k] = (unsigned char)(before_uncached(g, a, b) ? 2 : 1);
-	return m[k] == 2;
-}
-
-static int before_uncached(const struct graph *g, const struct graph_node *a, const struct graph_node *b)
 {
 	if (a == b || graph_encloses(b, a))
 		return 0;
@@ -151,7 +230,7 @@ static int before_uncached(const struct graph *g, const struct graph_node *a, co
 	}
 	if (A == B || !same_list(A, B))
 		return 0;
-	return dep_closure(g, A, B);
+	return sibling_before(g, A, B);
 }
 
 /* ---- needs ---- */
@@ -290,59 +369,101 @@ static void dfs(struct builder *b, struct graph_node *x, struct graph_node **sta
 	G(x)->mark = 2;
 }
 
-static int blocked(const struct graph_node *x, size_t budget)
+/* In or behind a cycle: memoised by list position (state 0 unknown, 1 being
+ * looked at, 2 no, 3 yes); meeting a node being looked at means a cycle. */
+static int blocked(const struct graph_node *x, unsigned char *state)
 {
-	if (x->in_cycle)
+	unsigned char *st = &state[x->list_pos];
+	if (*st >= 2)
+		return *st == 3;
+	if (*st == 1 || x->in_cycle)
 		return 1;
-	if (budget == 0)
-		return 0;
-	for (size_t i = 0; i < x->ndeps; i++)
-		if (blocked(x->deps[i], budget - 1))
-			return 1;
-	return 0;
+	*st = 1;
+	int r = 0;
+	for (size_t i = 0; i < x->ndeps && !r; i++)
+		r = blocked(x->deps[i], state);
+	*st = r ? 3 : 2;
+	return r;
+}
+
+static void heap_push(size_t *h, size_t *n, size_t v)
+{
+	size_t i = (*n)++;
+	for (; i && h[(i - 1) / 2] > v; i = (i - 1) / 2)
+		h[i] = h[(i - 1) / 2];
+	h[i] = v;
+}
+
+static size_t heap_pop(size_t *h, size_t *n)
+{
+	size_t top = h[0], v = h[--*n], i = 0;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= *n)
+			break;
+		if (c + 1 < *n && h[c + 1] < h[c])
+			c++;
+		if (v <= h[c])
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	if (*n)
+		h[i] = v;
+	return top;
 }
 
 /* Stable topological order (Kahn, smallest document index first); nodes in
- * or behind a cycle go last in document order so that nothing is lost. */
+ * or behind a cycle go last in document order so that nothing is lost.
+ * Deps are siblings, so list positions index them during the sort. */
 static void order_list(struct builder *b, struct graph_node **list, size_t n)
 {
-	struct graph_node **stack = arena_alloc(b->g->arena, (n + 1) * sizeof *stack);
-	for (size_t i = 0; i < n; i++)
+	struct arena *A = b->g->arena;
+	struct graph_node **stack = arena_alloc(A, (n + 1) * sizeof *stack);
+	for (size_t i = 0; i < n; i++) {
+		list[i]->list_pos = i;
 		if (G(list[i])->mark == 0)
 			dfs(b, list[i], stack, 0);
-	struct graph_node **out = arena_alloc(b->g->arena, (n + 1) * sizeof *out);
-	char *done = arena_alloc(b->g->arena, n + 1);
-	size_t k = 0;
+	}
+	struct graph_node **out = arena_alloc(A, (n + 1) * sizeof *out);
+	unsigned char *state = arena_alloc(A, n + 1);
+	size_t *indeg = arena_alloc(A, (n + 1) * sizeof *indeg);
+	size_t *first = arena_alloc(A, (n + 2) * sizeof *first);   /* dependents, CSR */
+	size_t *heap = arena_alloc(A, (n + 1) * sizeof *heap), nheap = 0, k = 0;
 	for (size_t i = 0; i < n; i++)
-		if (blocked(list[i], n)) {
+		for (size_t j = 0; j < list[i]->ndeps; j++)
+			first[list[i]->deps[j]->list_pos + 1]++;
+	for (size_t i = 0; i < n; i++)
+		first[i + 1] += first[i];
+	size_t *fill = arena_alloc(A, (n + 1) * sizeof *fill);
+	size_t *dependents = arena_alloc(A, (first[n] + 1) * sizeof *dependents);
+	memcpy(fill, first, n * sizeof *fill);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < list[i]->ndeps; j++)
+			dependents[fill[list[i]->deps[j]->list_pos]++] = i;
+	for (size_t i = 0; i < n; i++) {
+		indeg[i] = list[i]->ndeps;
+		if (blocked(list[i], state))
 			list[i]->in_cycle = 1;
-			done[i] = 2;
-		}
-	for (;;) {
-		size_t pick = n;
-		for (size_t i = 0; i < n && pick == n; i++) {
-			if (done[i])
-				continue;
-			int ready = 1;
-			for (size_t j = 0; j < list[i]->ndeps && ready; j++)
-				for (size_t m = 0; m < n; m++)
-					if (list[m] == list[i]->deps[j] && done[m] != 1)
-						ready = 0;
-			if (ready)
-				pick = i;
-		}
-		if (pick == n)
-			break;
-		done[pick] = 1;
-		out[k++] = list[pick];
+		else if (!indeg[i])
+			heap_push(heap, &nheap, i);
+	}
+	while (nheap) {
+		size_t i = heap_pop(heap, &nheap);
+		out[k++] = list[i];
+		state[i] = 4;   /* placed */
+		for (size_t e = first[i]; e < first[i + 1]; e++)
+			if (--indeg[dependents[e]] == 0 && !list[dependents[e]]->in_cycle)
+				heap_push(heap, &nheap, dependents[e]);
 	}
 	for (size_t i = 0; i < n; i++)
-		if (done[i] != 1)
+		if (state[i] != 4)
 			out[k++] = list[i];
 	for (size_t i = 0; i < n; i++) {
 		list[i] = out[i];
 		list[i]->list_pos = i;
 	}
+	list_prefixes(list, n);
 }
 
 static int when_is_false(const struct plan_step *s)
@@ -382,12 +503,12 @@ struct graph *graph_build(struct plan *p, struct diag_list *d)
 	g->ntop = p->nsteps;
 	g->fin = build_list(&b, p->finally, p->nfinally, GRAPH_FINALLY, LIST_FINALLY, NULL);
 	g->nfin = p->nfinally;
+	index_build(g);
 	const char **ids = all_ids(g);
 	walk_lists(&b, g->top, g->ntop, ids, 0);
 	walk_lists(&b, g->fin, g->nfin, ids, 0);
 	walk_lists(&b, g->top, g->ntop, ids, 1);
 	walk_lists(&b, g->fin, g->nfin, ids, 1);
-	g->before_memo = xcalloc(g->nnodes * g->nnodes + 1, 1);
 	check_outer_needs(&b);
 	for (size_t i = 0; i < g->nnodes; i++)
 		if (when_is_false(g->nodes[i]->step))
@@ -402,7 +523,6 @@ void graph_free(struct graph *g)
 		return;
 	json_decref((json_t *)g->params);
 	arena_free(g->arena);
-	free(g->before_memo);
 	free(g->nodes);
 	free(g);
 }

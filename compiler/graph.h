@@ -63,20 +63,23 @@ struct graph {
 	size_t nfin;
 	int64_t worst_ms, typical_ms, finally_worst_ms;
 	void *params;                  /* json_t * array of resolved params (ir_params), owned */
-	unsigned char *before_memo;    /* nnodes x nnodes: 0 unknown, 1 no, 2 yes (graph_before) */
+	void *index;                   /* private to graph.c: id table, graph_before's scratch */
 };
 
 /* Build the graph; adds OP080/OP081/OP082/OP084.  Never NULL. */
 struct graph *graph_build(struct plan *p, struct diag_list *d);
 void graph_free(struct graph *g);
 
-/* The node of a step id (first one with that id), or NULL.  Borrowed. */
+/* The node of a step id (first one with that id), or NULL.  Borrowed.  O(1). */
 struct graph_node *graph_find(const struct graph *g, const char *id);
+/* 1 when another node has n's id (OP026, already reported). */
+int graph_id_shared(const struct graph_node *n);
 /* The node of a plan step, or NULL.  Borrowed. */
 struct graph_node *graph_node_of(const struct graph *g, const struct plan_step *s);
 
 /* 1 when a has finished (completed, failed or been skipped) before b starts
- * on every path on which b runs. */
+ * on every path on which b runs.  O(1) in the implicit sequence; a search
+ * bounded by the list otherwise, with no memory per pair. */
 int graph_before(const struct graph *g, const struct graph_node *a, const struct graph_node *b);
 /* 1 when a is b or encloses it. */
 int graph_encloses(const struct graph_node *a, const struct graph_node *b);

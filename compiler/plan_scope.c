@@ -31,8 +31,20 @@ struct scope_ctx {
 	const struct type *params;
 	const struct type **loop_elem;     /* by doc_index: element type of a for_each node */
 	struct graph_node *node;           /* the step whose expressions are checked */
-	const struct type *steps_t;        /* its `steps` root, built once per node */
+	const struct type *steps_t;        /* `steps` for the expression being checked */
 	int bad_ref;                       /* set by ref_check */
+	/* the steps the expression being checked reads; whole: it needs every
+	 * step (an unknown id wants "did you mean", or `steps` is used whole) */
+	const char **refs;
+	size_t nrefs, refs_cap;
+	int whole;
+};
+
+/* Which root object an expression is checked against: the loop variable of
+ * the node itself (own_loop), `result` (non-NULL). */
+struct roots_spec {
+	int own_loop;
+	const struct type *result;
 };
 
 static const struct type *param_type(struct arena *a, const struct plan_param *p)
@@ -105,7 +117,9 @@ static const struct type *step_entry(struct scope_ctx *C, const struct graph_nod
 	return object_of(C->a, f, 5, "step");
 }
 
-static const struct type *steps_type(struct scope_ctx *C)
+/* Every step finished before the node: only when an expression needs them
+ * all, since it is linear in the plan (and so quadratic over it). */
+static const struct type *steps_type_whole(struct scope_ctx *C)
 {
 	size_t n = 0;
 	struct type_field *f = arena_alloc(C->a, (C->g->nnodes + 1) * sizeof *f);
@@ -113,6 +127,30 @@ static const struct type *steps_type(struct scope_ctx *C)
 		const struct graph_node *a = C->g->nodes[i];
 		if (!a->step->id || !graph_before(C->g, a, C->node))
 			continue;
+		int dup = 0;
+		for (size_t k = 0; k < n && !dup && graph_id_shared(a); k++)
+			dup = strcmp(f[k].name, a->step->id) == 0;
+		if (dup)
+			continue;
+		f[n].name = a->step->id;
+		f[n].type = step_entry(C, a);
+		f[n].doc = a->step->title;
+		n++;
+	}
+	return object_of(C->a, f, n, "steps");
+}
+
+/* The steps the expression reads, all known and finished before the node
+ * (ref_check saw to that): the same fields steps_type_whole would give them,
+ * in O(reads). */
+static const struct type *steps_type(struct scope_ctx *C)
+{
+	if (C->whole)
+		return steps_type_whole(C);
+	size_t n = 0;
+	struct type_field *f = arena_alloc(C->a, (C->nrefs + 1) * sizeof *f);
+	for (size_t i = 0; i < C->nrefs; i++) {
+		const struct graph_node *a = graph_find(C->g, C->refs[i]);
 		int dup = 0;
 		for (size_t k = 0; k < n && !dup; k++)
 			dup = strcmp(f[k].name, a->step->id) == 0;
@@ -165,8 +203,15 @@ static void ref_check(const char *id, const struct loc *at, void *ctx)
 {
 	struct scope_ctx *C = ctx;
 	struct graph_node *a = graph_find(C->g, id);
-	if (!a || graph_before(C->g, a, C->node))
+	if (!a || graph_id_shared(a)) {
+		C->whole = 1;
 		return;
+	}
+	if (graph_before(C->g, a, C->node)) {
+		XGROW(C->refs, C->refs_cap, C->nrefs + 1);
+		C->refs[C->nrefs++] = id;
+		return;
+	}
 	const char *me = C->node->step->id;
 	struct diag *dg = diag_add(C->d, OP083, at, "step '%s' reads 'steps.%s', which may not have run before it",
 				   me, id);
@@ -183,7 +228,30 @@ static void ref_check(const char *id, const struct loc *at, void *ctx)
 	C->bad_ref = 1;
 }
 
-static const struct type *check_expr(struct scope_ctx *C, struct plan_expr *pe, const struct type *roots_t,
+
+static void refs_reset(struct scope_ctx *C)
+{
+	C->bad_ref = 0;
+	C->nrefs = 0;
+	C->whole = 0;
+}
+
+static void expr_refs(const struct expr *e, void *ctx)
+{
+	struct scope_ctx *C = ctx;
+	expr_step_refs(e, ref_check, C);
+	if (expr_reads_root_whole(e, "steps"))
+		C->whole = 1;
+}
+
+/* The roots for the expression whose reads were just collected. */
+static const struct type *roots_for(struct scope_ctx *C, const struct roots_spec *rs)
+{
+	C->steps_t = steps_type(C);
+	return roots(C, rs->own_loop, rs->result);
+}
+
+static const struct type *check_expr(struct scope_ctx *C, struct plan_expr *pe, const struct roots_spec *rs,
 				     const char *what)
 {
 	if (!pe || !pe->text)
@@ -193,11 +261,11 @@ static const struct type *check_expr(struct scope_ctx *C, struct plan_expr *pe, 
 		if (!pe->ast)
 			return &type_any;
 	}
-	C->bad_ref = 0;
-	expr_step_refs(pe->ast, ref_check, C);
+	refs_reset(C);
+	expr_refs(pe->ast, C);
 	if (C->bad_ref)
 		return &type_any;
-	struct expr_scope sc = {roots_t, what};
+	struct expr_scope sc = {roots_for(C, rs), what};
 	return expr_check(C->a, pe->ast, &sc, C->d);
 }
 
@@ -226,13 +294,8 @@ struct loc plan_scope_scalar_base(const struct ydoc *doc, const struct ynode *n)
 	return b;
 }
 
-static void tmpl_refs(const struct expr *e, void *ctx)
-{
-	expr_step_refs(e, ref_check, ctx);
-}
-
 /* A scalar that holds ${{ }}: its type, or NULL for a plain string. */
-static const struct type *check_tmpl(struct scope_ctx *C, const struct ynode *n, const struct type *roots_t,
+static const struct type *check_tmpl(struct scope_ctx *C, const struct ynode *n, const struct roots_spec *rs,
 				     const char *what)
 {
 	if (!n || n->kind != YNODE_SCALAR || !n->str || !strstr(n->str, "${{"))
@@ -241,17 +304,17 @@ static const struct type *check_tmpl(struct scope_ctx *C, const struct ynode *n,
 	struct tmpl *t = tmpl_parse(C->a, n->str, n->len, &base, C->d);
 	if (!t)
 		return &type_any;
-	C->bad_ref = 0;
-	tmpl_foreach_expr(t, tmpl_refs, C);
+	refs_reset(C);
+	tmpl_foreach_expr(t, expr_refs, C);
 	if (C->bad_ref)
 		return &type_any;
-	struct expr_scope sc = {roots_t, what};
+	struct expr_scope sc = {roots_for(C, rs), what};
 	return tmpl_check(C->a, t, &sc, C->d);
 }
 
 /* with: every template anywhere in the value; a top-level value that is a
  * template is checked against the action's parameter type. */
-static void check_with_value(struct scope_ctx *C, const struct ynode *v, const struct type *roots_t,
+static void check_with_value(struct scope_ctx *C, const struct ynode *v, const struct roots_spec *roots_t,
 			     const char *what, int depth)
 {
 	if (!v || depth > 64)
@@ -267,7 +330,7 @@ static void check_with_value(struct scope_ctx *C, const struct ynode *v, const s
 	}
 }
 
-static void check_with(struct scope_ctx *C, const struct type *roots_t)
+static void check_with(struct scope_ctx *C, const struct roots_spec *roots_t)
 {
 	const struct plan_step *s = C->node->step;
 	const struct ynode *w = s->with;
@@ -302,7 +365,7 @@ static void check_with(struct scope_ctx *C, const struct type *roots_t)
 	free(what);
 }
 
-static void check_conds(struct scope_ctx *C, struct plan_cond *c, size_t n, const struct type *roots_t,
+static void check_conds(struct scope_ctx *C, struct plan_cond *c, size_t n, const struct roots_spec *roots_t,
 			const char *what)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -324,17 +387,16 @@ static void check_node(struct scope_ctx *C, struct graph_node *n)
 {
 	struct plan_step *s = n->step;
 	C->node = n;
-	C->steps_t = steps_type(C);
 	char *what = NULL;
-	const struct type *outer = roots(C, 0, NULL);
+	const struct roots_spec outer = {0, NULL};
 	if (s->when) {
 		what = xasprintf("the when of step '%s'", s->id);
-		check_expr(C, s->when, outer, what);
+		check_expr(C, s->when, &outer, what);
 		free(what);
 	}
 	if (s->for_each) {
 		what = xasprintf("the for_each of step '%s'", s->id);
-		const struct type *lt = check_expr(C, s->for_each, outer, what);
+		const struct type *lt = check_expr(C, s->for_each, &outer, what);
 		free(what);
 		const struct type *el = &type_any;
 		if (lt->kind == TYPE_LIST && lt->elem)
@@ -344,28 +406,28 @@ static void check_node(struct scope_ctx *C, struct graph_node *n)
 				 s->id, type_kind_name(lt->kind));
 		C->loop_elem[n->doc_index] = el;
 	}
-	const struct type *inner = s->for_each ? roots(C, 1, NULL) : outer;
-	check_with(C, inner);
+	const struct roots_spec inner = {s->for_each != NULL, NULL};
+	check_with(C, &inner);
 	what = xasprintf("a precondition of step '%s'", s->id);
-	check_conds(C, s->require, s->nrequire, inner, what);
+	check_conds(C, s->require, s->nrequire, &inner, what);
 	free(what);
 	if (s->gate) {
 		what = xasprintf("the gate of step '%s'", s->id);
-		check_tmpl(C, s->gate->prompt, inner, what);
+		check_tmpl(C, s->gate->prompt, &inner, what);
 		for (size_t i = 0; i < s->gate->nshow; i++)
-			check_expr(C, &s->gate->show[i], inner, what);
+			check_expr(C, &s->gate->show[i], &inner, what);
 		free(what);
 	}
 	const struct type *res = action_result(s);
-	const struct type *withres = res ? roots(C, 1, res) : inner;
+	const struct roots_spec withres = res ? (struct roots_spec){1, res} : inner;
 	if (s->nexpect) {
 		what = xasprintf("an expect of step '%s'", s->id);
-		check_conds(C, s->expect, s->nexpect, withres, what);
+		check_conds(C, s->expect, s->nexpect, &withres, what);
 		free(what);
 	}
 	if (s->until) {
 		what = xasprintf("the until of step '%s'", s->id);
-		check_expr(C, s->until, withres, what);
+		check_expr(C, s->until, &withres, what);
 		free(what);
 	}
 }
@@ -373,7 +435,7 @@ static void check_node(struct scope_ctx *C, struct graph_node *n)
 size_t plan_scope_check(struct graph *g, struct diag_list *d)
 {
 	size_t before = d->errors;
-	struct scope_ctx C = {g, g->plan->arena, d, NULL, NULL, NULL, NULL, 0};
+	struct scope_ctx C = {.g = g, .a = g->plan->arena, .d = d};
 	C.params = params_type(C.a, g->plan);
 	C.loop_elem = arena_alloc(C.a, (g->nnodes + 1) * sizeof *C.loop_elem);
 	for (size_t i = 0; i < g->nnodes; i++)
@@ -381,5 +443,6 @@ size_t plan_scope_check(struct graph *g, struct diag_list *d)
 	for (size_t i = 0; i < g->nnodes; i++)
 		if (!g->nodes[i]->in_cycle)
 			check_node(&C, g->nodes[i]);
+	free(C.refs);
 	return d->errors - before;
 }

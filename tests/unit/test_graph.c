@@ -127,6 +127,120 @@ static void test_groups_finally_onfail(void **state)
 	done(f);
 }
 
+/* ---- graph_before against its definition, on random plans ---- */
+
+static int in_onfail(const struct graph_node *x)
+{
+	for (size_t i = 0; x->parent && i < x->parent->nonfail; i++)
+		if (x->parent->onfail[i] == x)
+			return 1;
+	return 0;
+}
+
+static size_t depth_of(const struct graph_node *x)
+{
+	size_t d = 0;
+	for (; x->parent; x = x->parent)
+		d++;
+	return d;
+}
+
+/* a in the transitive deps of b, never through a node in a cycle. */
+static int ref_reach(const struct graph_node *a, const struct graph_node *b, char *seen, size_t n)
+{
+	if (b->in_cycle || seen[b->doc_index])
+		return 0;
+	seen[b->doc_index] = 1;
+	for (size_t i = 0; i < b->ndeps; i++)
+		if (b->deps[i] == a || ref_reach(a, b->deps[i], seen, n))
+			return 1;
+	return 0;
+}
+
+/* graph.h's definition, spelled out without shortcuts. */
+static int ref_before(const struct graph *g, const struct graph_node *a, const struct graph_node *b)
+{
+	if (a == b || graph_encloses(b, a))
+		return 0;
+	for (const struct graph_node *x = b; x->parent; x = x->parent)
+		if (x->parent == a)
+			return in_onfail(x);
+	const struct graph_node *A = a, *B = b;
+	while (depth_of(A) > depth_of(B))
+		A = A->parent;
+	while (depth_of(B) > depth_of(A))
+		B = B->parent;
+	while (A->parent != B->parent) {
+		A = A->parent;
+		B = B->parent;
+	}
+	if (A == B || in_onfail(A) != in_onfail(B) || A->ctx != B->ctx)
+		return 0;
+	char *seen = xcalloc(g->nnodes + 1, 1);
+	int r = ref_reach(A, B, seen, g->nnodes);
+	free(seen);
+	return r;
+}
+
+static void rand_needs(struct strbuf *sb, unsigned *seed, const char *prefix, int n, int ind)
+{
+	if (rand_r(seed) % 3)
+		return;
+	sb_printf(sb, "%*sneeds: [%s%d", ind, "", prefix, rand_r(seed) % n);
+	if (rand_r(seed) % 2)
+		sb_printf(sb, ", %s%d", prefix, rand_r(seed) % n);
+	sb_printf(sb, "]\n");
+}
+
+static void test_before_matches_definition(void **state)
+{
+	(void)state;
+	for (unsigned round = 0; round < 12; round++) {
+		unsigned seed = 7919 * (round + 1);
+		int n = 20 + (int)(rand_r(&seed) % 40);
+		struct strbuf sb = {0};
+		sb_printf(&sb, "opsplan: 1\nname: t\nsteps:\n");
+		for (int i = 0; i < n; i++) {
+			sb_printf(&sb, "  - id: s%d\n", i);
+			if (i % 5 == 4) {
+				sb_printf(&sb, "    steps:\n");
+				for (int k = 0; k < 4; k++) {
+					sb_printf(&sb, "      - id: s%d-c%d\n        do: log\n        with: {message: x}\n", i, k);
+					char pre[32];
+					snprintf(pre, sizeof pre, "s%d-c", i);
+					rand_needs(&sb, &seed, pre, 4, 8);
+				}
+			} else {
+				sb_printf(&sb, "    do: log\n    with: {message: x}\n");
+			}
+			if (i % 7 == 3)
+				sb_printf(&sb, "    on_failure:\n      - id: s%d-h0\n        do: log\n        with: {message: h}\n"
+					       "      - id: s%d-h1\n        do: log\n        with: {message: h}\n", i, i);
+			rand_needs(&sb, &seed, "s", n, 4);
+		}
+		sb_printf(&sb, "finally:\n  - id: f0\n    do: log\n    with: {message: f}\n"
+			       "  - id: f1\n    do: log\n    with: {message: f}\n");
+		struct fx *f = build(sb.s);
+		struct graph *g = f->c->graph;
+		assert_non_null(g);
+		size_t agree = 0, yes = 0;
+		for (size_t i = 0; i < g->nnodes; i++)
+			for (size_t j = 0; j < g->nnodes; j++) {
+				int want = ref_before(g, g->nodes[i], g->nodes[j]);
+				int got = graph_before(g, g->nodes[i], g->nodes[j]);
+				if (want != got)
+					fail_msg("round %u: graph_before(%s, %s) = %d, the definition says %d\n%s", round,
+						 g->nodes[i]->step->id, g->nodes[j]->step->id, got, want, sb.s);
+				agree++;
+				yes += (size_t)want;
+			}
+		/* the plans are not trivial: some pairs are ordered, some not */
+		assert_true(yes > 0 && yes < agree);
+		done(f);
+		sb_release(&sb);
+	}
+}
+
 static void test_cycle_marks_nodes(void **state)
 {
 	(void)state;
@@ -266,6 +380,7 @@ int main(void)
 		cmocka_unit_test(test_needs_reorder),
 		cmocka_unit_test(test_fan_out_not_before),
 		cmocka_unit_test(test_groups_finally_onfail),
+		cmocka_unit_test(test_before_matches_definition),
 		cmocka_unit_test(test_cycle_marks_nodes),
 		cmocka_unit_test(test_unknown_need_suggests),
 		cmocka_unit_test(test_timing_action),
