@@ -280,6 +280,14 @@ int action_openshift_tag(struct action_ctx *cx, const json_t *with, json_t **res
 	char from_name[512];
 	const char *at = strchr(src, '@');
 	int rc = ACTION_OK;
+	if (cx->dry_run && (!at ? 0 : !at[1])) {
+		/* the digest comes from a build the dry run did not start */
+		char *line = xasprintf("would tag %s as %s (the source image does not exist before the build)", src, dst);
+		cx->h.say(cx->h.sched, "info", line);
+		free(line);
+		*result = json_pack("{s:s, s:s, s:s}", "source", src, "target", dst, "digest", "");
+		return ACTION_OK;
+	}
 	if (at) {
 		/* a pull spec with a digest: REGISTRY/NS/STREAM@sha256:... */
 		snprintf(digest, sizeof digest, "%s", at + 1);
@@ -326,8 +334,14 @@ int action_openshift_tag(struct action_ctx *cx, const json_t *with, json_t **res
 	o.retry_unsafe = 1;   /* writing the same digest twice is the same tag */
 	struct kube_err e;
 	json_t *out = NULL;
-	int krc = kube_replace(cx->kc, path, body, &o, &out, &e);
-	if (krc < 0 && e.cls == KUBE_ERR_NOTFOUND)
+	/* as oc tag: update the tag when it exists, else create it (a 404 from
+	 * the PUT could also mean the source image is missing) */
+	int krc = kube_get(cx->kc, path, &out, &e);
+	json_decref(out);
+	out = NULL;
+	if (krc == 0)
+		krc = kube_replace(cx->kc, path, body, &o, &out, &e);
+	else if (e.cls == KUBE_ERR_NOTFOUND)
 		krc = kube_create(cx->kc, coll, body, &o, &out, &e);
 	json_decref(out);
 	if (krc < 0) {

@@ -966,7 +966,7 @@ int sched_run(const struct sched_opts *o)
 	enum st r = run_list(&s, o->plan->steps, o->plan->nsteps);
 	int stopped_by_signal = interrupted(&s);
 	if (stopped_by_signal)
-		jrec(&s, JOURNAL_SIGNAL, json_pack("{s:s, s:i}", "signal", "SIGINT/SIGTERM", (int)*o->signals));
+		jrec(&s, JOURNAL_SIGNAL, json_pack("{s:s, s:i}", "signal", "SIGINT/SIGTERM", "count", (int)*o->signals));
 	/* finally runs after success, failure, a gate stop and the first signal */
 	if (o->plan->nfinally && !s.journal_dead) {
 		if (o->abort_waits)
