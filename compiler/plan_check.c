@@ -42,6 +42,8 @@ struct checker {
 	const struct ydoc *doc;
 	struct seen_id *ids;       /* explicit step ids, for duplicates */
 	size_t nids, idcap;
+	size_t *slot;              /* hash of ids: index + 1, 0 empty; a power of two long */
+	size_t nslot;
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -521,17 +523,51 @@ static const char *const on_failure_words[] = {"abort", "continue"};
 static struct plan_step **check_steps(struct checker *C, const struct ynode *n, const char *key,
 				      struct plan_step *parent, const char *prefix, size_t *nout);
 
+/* Step ids by hash: plans of thousands of steps are checked in linear time. */
+static size_t id_hash(const char *s)
+{
+	size_t h = 1469598103934665603u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+/* The slot of id: where it is, or the empty one where it would go. */
+static size_t id_slot(const struct checker *C, const char *id)
+{
+	size_t m = C->nslot - 1, h = id_hash(id) & m;
+	while (C->slot[h] && strcmp(C->ids[C->slot[h] - 1].id, id) != 0)
+		h = (h + 1) & m;
+	return h;
+}
+
+static const struct seen_id *id_lookup(const struct checker *C, const char *id)
+{
+	if (!C->nslot)
+		return NULL;
+	size_t h = id_slot(C, id);
+	return C->slot[h] ? &C->ids[C->slot[h] - 1] : NULL;
+}
+
 static void note_id(struct checker *C, const char *id, const struct loc *at)
 {
-	for (size_t i = 0; i < C->nids; i++) {
-		if (!strcmp(C->ids[i].id, id)) {
-			struct diag *g = diag_add(C->d, OP026, at, "duplicate step id '%s'", id);
-			diag_hint(g, "first defined at line %u", C->ids[i].loc.line);
-			return;
-		}
+	const struct seen_id *old = id_lookup(C, id);
+	if (old) {
+		struct diag *g = diag_add(C->d, OP026, at, "duplicate step id '%s'", id);
+		diag_hint(g, "first defined at line %u", old->loc.line);
+		return;
 	}
 	XGROW(C->ids, C->idcap, C->nids + 1);
 	C->ids[C->nids++] = (struct seen_id){id, *at};
+	if (2 * C->nids > C->nslot) {   /* keep it at most half full */
+		free(C->slot);
+		C->nslot = C->nslot ? 2 * C->nslot : 64;
+		C->slot = xcalloc(C->nslot, sizeof *C->slot);
+		for (size_t i = 0; i < C->nids; i++)
+			C->slot[id_slot(C, C->ids[i].id)] = i + 1;
+	} else {
+		C->slot[id_slot(C, id)] = C->nids;
+	}
 }
 
 /* cond := EXPR | {that: EXPR, else: TEMPLATE} */
@@ -1040,10 +1076,9 @@ static void check_generated_ids(struct checker *C)
 		const struct plan_step *s = C->p->steps[i];
 		if (s->id_explicit)
 			continue;
-		for (size_t j = 0; j < C->nids; j++) {
-			if (strcmp(C->ids[j].id, s->id))
-				continue;
-			struct diag *g = diag_add(C->d, OP026, &C->ids[j].loc,
+		const struct seen_id *e = id_lookup(C, s->id);
+		if (e) {
+			struct diag *g = diag_add(C->d, OP026, &e->loc,
 						  "step id '%s' is also the name given to the step without an id at line %u",
 						  s->id, s->loc.line);
 			diag_hint(g, "give the step at line %u an id", s->loc.line);
@@ -1090,6 +1125,7 @@ struct plan *plan_check(const struct ydoc *doc, struct diag_list *d)
 		check_silence(&C, v, &p->silence, &p->nsilence);
 	check_generated_ids(&C);
 	free(C.ids);
+	free(C.slot);
 	return p;
 }
 
