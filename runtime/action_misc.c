@@ -18,7 +18,8 @@ int action_confirm(struct action_ctx *cx, const json_t *with, json_t **result)
 		action_fail(cx, "the operator declined \"%s\"", prompt ? prompt : "");
 		return ACTION_STOPPED;
 	}
-	*result = json_pack("{s:b, s:s}", "answer", 1, "by", by ? by : "operator");
+	/* the journal says "user", the catalog's result "operator" */
+	*result = json_pack("{s:b, s:s}", "answer", 1, "by", by && !strcmp(by, "--yes") ? "--yes" : "operator");
 	return ACTION_OK;
 }
 

@@ -338,7 +338,7 @@ static int ask(struct sched *s, const char *step, const char *prompt, const json
 			line[0] = 0;
 		line[strcspn(line, "\r\n")] = 0;
 		answer = !strcasecmp(line, "yes") || !strcasecmp(line, "y");
-		*by = "operator";
+		*by = "user";
 		progress_pause(s->o->pg, 0);
 	}
 	jrec(s, JOURNAL_GATE, json_pack("{s:s, s:s, s:s, s:b, s:s}", "step", step, "question", q, "state", "answered",
