@@ -88,6 +88,17 @@ assert rules[("image.openshift.io", "imagestreamtags")] == {"get", "create", "up
 assert ("", "secrets") not in rules, rules
 PYEOF
 
+check "man page: every command and every option of run/rbac --help is in docs/opsplan.1" \
+	$PY - "$OPSPLAN" <<'PYEOF'
+import re, subprocess, sys
+man = open("docs/opsplan.1").read().replace("\\-", "-")
+for cmd in ("lint", "compile", "graph", "explain", "run", "runs", "rbac"):
+    assert ".B opsplan " + cmd in man, cmd
+    text = subprocess.run([sys.argv[1], "help", cmd], capture_output=True, text=True).stdout
+    for opt in set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", text)):
+        assert opt in man, (cmd, opt)
+PYEOF
+
 # --- sandbox ---------------------------------------------------------------------------
 KC=$("$SB" up --dir "$SBX" 2>"$OUT/up.err" | tail -n 1)
 if [ ! -f "$KC" ]; then   # a busy machine: one more try before giving up
