@@ -1,11 +1,15 @@
 /* cli_compile.c - `opsplan compile`: the IR of a plan, to stdout or -o FILE
- * (written to a temporary file and renamed, so a reader never sees half). */
+ * (written to a temporary file and renamed, so a reader never sees half;
+ * written straight through when FILE is a device, a FIFO or a symlink, which
+ * a rename would replace: `-o /dev/null` run as root must not turn the device
+ * into a regular file). */
 #include "cli_compile.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -101,8 +105,27 @@ struct compiled *cli_plan_compile(const struct cli_plan_args *a, struct diag_lis
 	return c;
 }
 
+static int write_through(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fflush(f) != 0) {
+		fprintf(stderr, "opsplan compile: cannot write '%s': %s\n", path, strerror(errno));
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	if (fclose(f) != 0) {
+		fprintf(stderr, "opsplan compile: cannot close '%s': %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int write_atomic(const char *path, const char *text)
 {
+	struct stat st;
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return write_through(path, text);
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
 	FILE *f = fopen(tmp, "w");
 	const char *op = "open";

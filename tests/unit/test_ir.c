@@ -11,8 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <jansson.h>
 
+#include "cli.h"
 #include "compile.h"
 #include "diag.h"
 #include "graph.h"
@@ -336,6 +341,67 @@ static void test_json_of_ynode(void **state)
 	diag_release(&d);
 }
 
+/* -o FILE: a regular file is replaced whole (temporary file and rename); a
+ * FIFO (like /dev/null, or a device) is written through and stays what it
+ * was, where a rename would have replaced it with a regular file. */
+static void test_output_file_kinds(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/opsplan-test-ir-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *plan = xasprintf("%s/p.yaml", dir), *reg = xasprintf("%s/out.json", dir);
+	char *fifo = xasprintf("%s/fifo", dir), *got = xasprintf("%s/got.json", dir);
+	FILE *f = fopen(plan, "w");
+	assert_non_null(f);
+	fputs("opsplan: 1\nname: t\nsteps:\n  - id: a\n    do: log\n    with: {message: hi}\n", f);
+	fclose(f);
+
+	char *argv1[] = {"compile", plan, "-o", reg, NULL};
+	assert_int_equal(cli_compile(4, argv1), 0);
+	struct stat st;
+	assert_int_equal(lstat(reg, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_true(st.st_size > 100);
+
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {   /* the reader: copy the FIFO into got.json; gives up after 5 s */
+		alarm(5);
+		int in = open(fifo, O_RDONLY), out = open(got, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		char buf[4096];
+		ssize_t n;
+		while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof buf)) > 0)
+			if (write(out, buf, (size_t)n) != n)
+				_exit(1);
+		_exit(in >= 0 && out >= 0 ? 0 : 1);
+	}
+	char *argv2[] = {"compile", plan, "-o", fifo, NULL};
+	assert_int_equal(cli_compile(4, argv2), 0);
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(lstat(fifo, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	json_error_t je;
+	json_t *a = json_load_file(reg, 0, &je), *b = json_load_file(got, 0, &je);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_true(json_equal(a, b));
+	json_decref(a);
+	json_decref(b);
+
+	unlink(plan);
+	unlink(reg);
+	unlink(fifo);
+	unlink(got);
+	rmdir(dir);
+	free(plan);
+	free(reg);
+	free(fifo);
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_steps),
 		cmocka_unit_test(test_brackets_and_exprs),
 		cmocka_unit_test(test_json_of_ynode),
+		cmocka_unit_test(test_output_file_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
