@@ -48,6 +48,15 @@ $(BUILD)/%.o: %.c $(wildcard compiler/*.h runtime/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# The default plan's installed path is compiled in: rebuild what uses it
+# whenever PREFIX changes (make install PREFIX=/opt/opsplan).
+$(BUILD)/prefix.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
+$(BUILD)/runtime/cli_run.o: $(BUILD)/prefix.stamp
+.PHONY: FORCE
+FORCE:
+
 $(BUILD)/libopsplan.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
