@@ -26,14 +26,33 @@ struct jw {
 	int first;
 };
 
+/* sb_add and sb_putc with the common case inline: appending was a quarter
+ * of the emitting time.  Same contract: the text stays NUL-terminated. */
+static inline void buf_add(struct strbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap)
+		XGROW(b->s, b->cap, b->len + n + 1);
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static inline void buf_putc(struct strbuf *b, char c)
+{
+	if (b->len + 2 > b->cap)
+		XGROW(b->s, b->cap, b->len + 2);
+	b->s[b->len++] = c;
+	b->s[b->len] = '\0';
+}
+
 static void jw_nl(struct jw *w)
 {
 	static const char spaces[] = "                                                                ";
-	sb_putc(&w->b, '\n');
+	buf_putc(&w->b, '\n');
 	size_t n = (size_t)w->depth * 2;
 	while (n) {
 		size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
-		sb_add(&w->b, spaces, k);
+		buf_add(&w->b, spaces, k);
 		n -= k;
 	}
 }
@@ -41,7 +60,7 @@ static void jw_nl(struct jw *w)
 static void jw_sep(struct jw *w)
 {
 	if (!w->first)
-		sb_putc(&w->b, ',');
+		buf_putc(&w->b, ',');
 	jw_nl(w);
 	w->first = 0;
 }
@@ -49,25 +68,25 @@ static void jw_sep(struct jw *w)
 static void jw_strn(struct jw *w, const char *s, size_t n)
 {
 	struct strbuf *b = &w->b;
-	sb_putc(b, '"');
+	buf_putc(b, '"');
 	size_t run = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
-		sb_add(b, s + run, i - run);
+		buf_add(b, s + run, i - run);
 		run = i + 1;
 		switch (c) {
-		case '"': sb_add(b, "\\\"", 2); break;
-		case '\\': sb_add(b, "\\\\", 2); break;
-		case '\n': sb_add(b, "\\n", 2); break;
-		case '\r': sb_add(b, "\\r", 2); break;
-		case '\t': sb_add(b, "\\t", 2); break;
+		case '"': buf_add(b, "\\\"", 2); break;
+		case '\\': buf_add(b, "\\\\", 2); break;
+		case '\n': buf_add(b, "\\n", 2); break;
+		case '\r': buf_add(b, "\\r", 2); break;
+		case '\t': buf_add(b, "\\t", 2); break;
 		default: sb_printf(b, "\\u%04x", c); break;
 		}
 	}
-	sb_add(b, s + run, n - run);
-	sb_putc(b, '"');
+	buf_add(b, s + run, n - run);
+	buf_putc(b, '"');
 }
 
 static void jw_str(struct jw *w, const char *s)
@@ -75,19 +94,19 @@ static void jw_str(struct jw *w, const char *s)
 	if (s)
 		jw_strn(w, s, strlen(s));
 	else
-		sb_add(&w->b, "null", 4);
+		buf_add(&w->b, "null", 4);
 }
 
 static void jw_key(struct jw *w, const char *k)
 {
 	jw_sep(w);
 	jw_str(w, k);
-	sb_add(&w->b, ": ", 2);
+	buf_add(&w->b, ": ", 2);
 }
 
 static void jw_open(struct jw *w, char c)
 {
-	sb_putc(&w->b, c);
+	buf_putc(&w->b, c);
 	w->depth++;
 	w->first = 1;
 }
@@ -97,7 +116,7 @@ static void jw_close(struct jw *w, char c)
 	w->depth--;
 	if (!w->first)
 		jw_nl(w);
-	sb_putc(&w->b, c);
+	buf_putc(&w->b, c);
 	w->first = 0;
 }
 
@@ -110,13 +129,13 @@ static void put_uint(struct strbuf *b, unsigned long long v)
 		buf[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	sb_add(b, buf + i, sizeof buf - i);
+	buf_add(b, buf + i, sizeof buf - i);
 }
 
 static void jw_int(struct jw *w, long long v)
 {
 	if (v < 0) {
-		sb_putc(&w->b, '-');
+		buf_putc(&w->b, '-');
 		put_uint(&w->b, 0ULL - (unsigned long long)v);
 	} else {
 		put_uint(&w->b, (unsigned long long)v);
@@ -127,14 +146,14 @@ static void jw_real(struct jw *w, double v)
 {
 	if (v == floor(v) && fabs(v) < 1e15) {
 		jw_int(w, (long long)v);
-		sb_add(&w->b, ".0", 2);
+		buf_add(&w->b, ".0", 2);
 		return;
 	}
 	char buf[40];
 	snprintf(buf, sizeof buf, "%.15g", v);
 	sb_puts(&w->b, buf);
 	if (!strpbrk(buf, ".eEni"))
-		sb_add(&w->b, ".0", 2);
+		buf_add(&w->b, ".0", 2);
 }
 
 static void jw_num(struct jw *w, double x)
@@ -147,7 +166,7 @@ static void jw_num(struct jw *w, double x)
 
 static void jw_null(struct jw *w)
 {
-	sb_add(&w->b, "null", 4);
+	buf_add(&w->b, "null", 4);
 }
 
 static void jw_bool(struct jw *w, int v)
@@ -242,11 +261,11 @@ static void src_of(struct emitter *E, const struct loc *l)
 	struct strbuf *b = &E->w.b;
 	jw_str(&E->w, E->file);
 	b->len--;   /* reopen the string to append :line:col */
-	sb_putc(b, ':');
+	buf_putc(b, ':');
 	put_uint(b, l->line);
-	sb_putc(b, ':');
+	buf_putc(b, ':');
 	put_uint(b, l->col);
-	sb_putc(b, '"');
+	buf_putc(b, '"');
 }
 
 static void key_src(struct emitter *E, const char *k, const struct loc *l)
@@ -364,14 +383,14 @@ struct tref {
 
 static void pointer_add(struct strbuf *b, const char *key)
 {
-	sb_putc(b, '/');
+	buf_putc(b, '/');
 	for (; *key; key++) {
 		if (*key == '~')
 			sb_puts(b, "~0");
 		else if (*key == '/')
 			sb_puts(b, "~1");
 		else
-			sb_putc(b, *key);
+			buf_putc(b, *key);
 	}
 }
 
@@ -655,7 +674,7 @@ char *ir_emit(const struct graph *g)
 	if (g->params)
 		jw_json(w, g->params);
 	else
-		sb_add(&w->b, "[]", 2);
+		buf_add(&w->b, "[]", 2);
 	jw_key(w, "defaults");
 	jw_open(w, '{');
 	key_int(&E, "timeout_ms", p->default_timeout_ms);
@@ -679,9 +698,9 @@ char *ir_emit(const struct graph *g)
 	key_int(&E, "finally_worst_ms", g->finally_worst_ms);
 	jw_close(w, '}');
 	jw_close(w, '}');
-	sb_putc(&w->b, '\n');
+	buf_putc(&w->b, '\n');
+	size_t len = w->b.len;
 	char *out = sb_detach(&w->b);
-	size_t len = strlen(out);
 	char hash[72];
 	char *at = strstr(out, zeros);
 	if (ir_hash(out, len, hash) == 0 && at)
