@@ -20,6 +20,8 @@ cc -O2 -Wall -Wextra -Werror -o "$B/wall" bench/wall.c || exit 2
 [ -f build/libopsplan.a ] || { echo "bench: build/libopsplan.a is missing (make all)"; exit 2; }
 cc -O2 -Wall -Wextra -Werror -Icompiler -o "$B/load_only" bench/load_only.c build/libopsplan.a \
 	$(pkg-config --libs yaml-0.1 libcurl jansson libpcre2-8) -lm || exit 2
+cc -O2 -Wall -Wextra -Werror -Icompiler -o "$B/compile_all" bench/compile_all.c build/libopsplan.a \
+	$(pkg-config --libs yaml-0.1 jansson libpcre2-8) -lm || exit 2
 WALL=$B/wall
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -75,11 +77,56 @@ section_lint() {
 	row "lint / bare parse" "${ratio}x" "<= 3x" "$(verdict "$ratio" 3)"
 	row "lint one plan, with process start (median of 50)" "$(ms "${one[0]}") ms (min $(ms "${one[1]}"), max $(ms "${one[2]}"))" "< 5 ms" "$(verdict "$(ms "${one[0]}")" 4.999)"
 	row "  of which process start (opsplan --version)" "$(ms "${start[0]}") ms" "" ""
-	row "peak RSS, lint of the corpus" "$(( lint[1] / 1024 )) MiB (${lint[1]} KiB)" "" ""
+	row "peak RSS, lint of the corpus (one process)" "$(awk -v k="${lint[1]}" 'BEGIN { printf "%.1f", k / 1024 }') MiB (${lint[1]} KiB)" "< 8 MiB" "$(verdict "${lint[1]}" 8191)"
 	row "peak RSS, bare parse of the corpus" "$(( bare[1] / 1024 )) MiB" "baseline" ""
 }
 
-SECTIONS=(corpus lint)
+# ---- compile throughput against the same bare parse --------------------------
+# `opsplan compile` takes one plan per process, so bench/compile_all.c runs
+# the same code (compile_file with -p, every stage, ir_emit with its hash, the
+# IR written to /dev/null) over the whole corpus in one process: what a
+# multi-file compile would cost, without 1,000 process starts.
+section_compile() {
+	local rounds=7 i b=() c=() bare comp out
+	for i in $(seq "$rounds"); do
+		read -r -a bare <<<"$(median_of 1 "$B/yaml_events" "$CORPUS"/*.yaml)"; b+=("${bare[0]}")
+		read -r -a comp <<<"$(median_of 1 "$B/compile_all" -p cluster=patroni-001 "$CORPUS"/*.yaml)"; c+=("${comp[0]}")
+	done
+	med() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+	local mb=$(med "${b[@]}") mc=$(med "${c[@]}") ratio mbs pps
+	read -r -a out <<<"$("$B/compile_all" -p cluster=patroni-001 "$CORPUS"/*.yaml 2>/dev/null)"
+	ratio=$(awk -v a="$mc" -v b="$mb" 'BEGIN { printf "%.2f", a / b }')
+	mbs=$(awk -v b="$CORPUS_BYTES" -v u="$mc" 'BEGIN { printf "%.1f", b / 1048576 / (u / 1e6) }')
+	pps=$(awk -v n="$N_PLANS" -v u="$mc" 'BEGIN { printf "%.0f", n / (u / 1e6) }')
+	row "libyaml events, corpus (again, interleaved)" "$(ms "$mb") ms" "baseline" ""
+	row "compile + IR, corpus, one process (median of $rounds)" "$(ms "$mc") ms, $mbs MB/s, $pps plans/s" "" \
+		"${out[0]:-0} compiled, ${out[1]:-?} failed, IR $(awk -v b="${out[2]:-0}" 'BEGIN { printf "%.1f", b / 1048576 }') MiB"
+	row "compile / bare parse" "${ratio}x" "<= 4x" "$(verdict "$ratio" 4)"
+	row "peak RSS, compile + IR of the corpus (one process)" "$(awk -v k="${comp[1]}" 'BEGIN { printf "%.1f", k / 1024 }') MiB (${comp[1]} KiB)" "< 8 MiB" "$(verdict "${comp[1]}" 8191)"
+}
+
+# ---- one very large plan -----------------------------------------------------
+# bench/big_plan.py: N steps that each read earlier steps, groups, loops,
+# needs, when, a bracket.  Catches anything quadratic in the plan's size
+# (plan_scope_check once took 58 s on 5,000 steps).
+section_scale() {
+	local n t1 t5 big1 big5 lint5 ratio
+	python3 bench/big_plan.py 1000 >"$WORK/big-1000.yaml" || exit 2
+	python3 bench/big_plan.py 5000 >"$WORK/big-5000.yaml" || exit 2
+	n=$(wc -c <"$WORK/big-5000.yaml")
+	read -r -a big1 <<<"$("$WALL" 5 "$OPSPLAN" compile "$WORK/big-1000.yaml")"
+	read -r -a big5 <<<"$("$WALL" 5 "$OPSPLAN" compile "$WORK/big-5000.yaml")"
+	read -r -a lint5 <<<"$("$WALL" 5 "$OPSPLAN" lint --quiet "$WORK/big-5000.yaml")"
+	t1=$(ms "${big1[0]}")
+	t5=$(ms "${big5[0]}")
+	ratio=$(awk -v a="${big5[0]}" -v b="${big1[0]}" 'BEGIN { printf "%.1f", a / b }')
+	row "compile 1,000-step plan (median of 5)" "$t1 ms" "" "exit ${big1[4]}"
+	row "compile 5,000-step plan, $(awk -v b="$n" 'BEGIN { printf "%.1f", b / 1048576 }') MiB (median of 5)" "$t5 ms, peak RSS $(( big5[3] / 1024 )) MiB" "< 1000 ms" "$(verdict "$t5" 999.99) (exit ${big5[4]})"
+	row "  lint of the same" "$(ms "${lint5[0]}") ms" "" "exit ${lint5[4]}"
+	row "  5,000 / 1,000 steps" "${ratio}x time" "<= 10x (linear: 5x)" "$(verdict "$ratio" 10)"
+}
+
+SECTIONS=(corpus lint compile scale)
 for s in "${SECTIONS[@]}"; do
 	"section_$s"
 done

@@ -203,11 +203,13 @@ static void ref_check(const char *id, const struct loc *at, void *ctx)
 {
 	struct scope_ctx *C = ctx;
 	struct graph_node *a = graph_find(C->g, id);
-	if (!a || graph_id_shared(a)) {
-		C->whole = 1;
+	if (!a) {
+		C->whole = 1;   /* unknown: the checker says so, with "did you mean" */
 		return;
 	}
 	if (graph_before(C->g, a, C->node)) {
+		if (graph_id_shared(a))
+			C->whole = 1;   /* which of the steps named so is finished: the whole scope knows */
 		XGROW(C->refs, C->refs_cap, C->nrefs + 1);
 		C->refs[C->nrefs++] = id;
 		return;
