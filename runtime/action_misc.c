@@ -30,7 +30,7 @@ int action_sleep_run(struct action_ctx *cx, const json_t *with, json_t **result)
 		return action_fail(cx, "sleep: 'duration' must be a duration");
 	int64_t t0 = kube_now_ms();
 	char what[64];
-	snprintf(what, sizeof what, "sleeping %gs", json_number_value(d));
+	snprintf(what, sizeof what, "%gs to pass", json_number_value(d));
 	cx->h.waiting(cx->h.sched, what);
 	int rc = action_sleep(cx, (long)(json_number_value(d) * 1000.0));
 	if (rc < 0) {

@@ -161,6 +161,38 @@ check "--output json: every line is a JSON event, ending with the report" \
 	$PY -c 'import json,sys; ev=[json.loads(l) for l in open(sys.argv[1])]; assert ev[-1]["event"]=="report" and ev[-1]["report"]; assert sum(e["event"]=="step-end" for e in ev) >= 20' "$OUT/features.jsonl"
 check "--report FILE.md written with the evidence" grep -q 'expect `result.exit_code == 3' "$OUT/features.md"
 
+# --- API faults: absorbed, or a clean failure that resumes -------------------------------
+fault() { "$SB" fault --dir "$SBX" "$@" >/dev/null; }
+for f in "--api-5xx 3" "--api-429 2 --retry-after 1" "--latency-ms 300" "--drop 2"; do
+	healthy
+	# shellcheck disable=SC2086
+	fault $f --agent opsplan
+	run tests/executor/read-only.yaml -n $NS -p cluster=$CL --yes >"$OUT/fault.out" 2>"$OUT/fault.err"
+	rc=$?
+	fault --clear
+	check "API fault '$f' absorbed: read-only plan exit 0" [ $rc = 0 ]
+done
+for f in "--watch-cut 1" "--watch-410 3" "--compact"; do
+	healthy
+	# shellcheck disable=SC2086
+	fault $f --agent opsplan
+	run tests/executor/wait.yaml -n $NS -p cluster=$CL --yes >"$OUT/fault.out" 2>"$OUT/fault.err"
+	rc=$?
+	fault --clear
+	fault --watch-cut 0
+	check "watch fault '$f' absorbed: replica replaced and Ready seen on the watch (exit 0)" [ $rc = 0 ]
+done
+healthy
+fault --api-5xx 1000 --match /proxy/cluster --agent opsplan
+run tests/executor/read-only.yaml -n $NS -p cluster=$CL --yes >"$OUT/fault.out" 2>"$OUT/fault.err"
+rc=$?
+fault --clear
+R=$(last_run)
+check "persistent 503 on Patroni's /cluster: the step fails cleanly (exit 1, run-end failed)" \
+	[ $rc = 1 -a "$(jq_journal "$R" '[r["data"]["state"] for r in recs if r["kind"] == "run-end"]')" = "['failed']" ]
+"$OPSPLAN" run --resume "$(basename "$R" .jsonl)" --journal "$J" --yes </dev/null >"$OUT/fault2.out" 2>"$OUT/fault2.err"
+check "... and --resume finishes it once the API recovers (exit 0)" [ $? = 0 ]
+
 # --- dry run of the default plan ---------------------------------------------------------
 healthy
 uids=$(for i in 0 1 2; do pod_uid $CL-$i; done)
