@@ -183,6 +183,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_GET
 
     def dispatch(self):
+        trace = getattr(self.server, "trace", None)
+        if trace is not None:   # first, so the time is the request's arrival (headers read)
+            trace.request(self.command, self.path, self.headers.get("User-Agent"))
         url = urllib.parse.urlsplit(self.path)
         self.query = {k: v[-1] for k, v in urllib.parse.parse_qs(url.query, keep_blank_values=True).items()}
         self.url_path = url.path

@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 
-from . import apiserver, images, kubelet, pki, podapi, procs, resources, seed, services, statefulset
+from . import apiserver, images, kubelet, pki, podapi, procs, resources, seed, services, statefulset, trace
 
 LOCK_DIR = "/tmp"
 
@@ -100,6 +100,9 @@ def main():
     from .store import Store
     store = Store()
     server = apiserver.Server((cfg.api_ip, 6443), store, token, paths["server.crt"], paths["server.key"], log)
+    server.trace = trace.from_env(d)
+    if server.trace is not None:
+        store.listeners.insert(0, server.trace.store_event)
     kl = kubelet.Kubelet(store, cfg, log)
     sts = statefulset.Controller(store, log)
     svc = services.ServiceController(store, cfg, log)
