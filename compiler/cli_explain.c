@@ -31,6 +31,18 @@ static void dur(int64_t ms, char *buf, size_t n)
 		plan_duration_format(ms, buf, n);
 }
 
+/* Where a window or timeout written as ${{ params.NAME }} got its value. */
+static const char *from_param(const char *name, const char *from, char *buf, size_t n)
+{
+	if (!name)
+		return "";
+	if (from && !strcmp(from, "cli"))
+		snprintf(buf, n, " (params.%s, given with -p)", name);
+	else
+		snprintf(buf, n, " (params.%s, its default; -p %s=DURATION to prove another)", name, name);
+	return buf;
+}
+
 static void one_line(FILE *out, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n && s[i]; i++)
@@ -136,11 +148,24 @@ static void step(const struct ex *E, const struct graph_node *x, const char *num
 	} else {
 		fprintf(o, "%*stime   %s %s\n", d, "", E->typical ? "about" : "up to", b);
 	}
+	char pf[160];
 	if (s->within_ms) {
 		char w[32];
 		dur(s->within_ms, w, sizeof w);
-		fprintf(o, "%*swindow must finish within %s\n", d, "", w);
+		fprintf(o, "%*swindow must finish within %s%s\n", d, "", w,
+			from_param(s->within_param, s->within_from, pf, sizeof pf));
+	} else if (s->within_param) {
+		fprintf(o, "%*swindow params.%s, which has no value: not proven (give -p %s=DURATION)\n", d, "",
+			s->within_param, s->within_param);
 	}
+	if (s->timeout_param && s->timeout_ms) {
+		char t[32];
+		dur(s->timeout_ms, t, sizeof t);
+		fprintf(o, "%*stimeout %s%s\n", d, "", t, from_param(s->timeout_param, s->timeout_from, pf, sizeof pf));
+	}
+	else if (s->timeout_param)
+		fprintf(o, "%*stimeout params.%s, which has no value: the plan's default timeout is assumed\n", d, "",
+			s->timeout_param);
 	if (s->on_failure == ONFAIL_CONTINUE)
 		fprintf(o, "%*sif it fails: carry on\n", d, "");
 	if (x->nchildren)

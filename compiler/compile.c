@@ -24,9 +24,11 @@ static struct compiled *stages(struct ydoc *doc, const struct compile_opts *o, s
 	c->graph = graph_build(c->plan, d);
 	plan_scope_check(c->graph, d);
 	graph_brackets_check(c->graph, d);
+	/* params before timing: a window or timeout can be a param's value */
+	c->graph->params = ir_params_resolve(c->plan, o, d);
+	ir_params_bind(c->graph, d);
 	graph_timing_compute(c->graph, d);
 	lint_safety_check(c->graph, d);
-	c->graph->params = ir_params_resolve(c->plan, o, d);
 	return c;
 }
 

@@ -249,6 +249,18 @@ static void check_windows(struct graph *g, struct diag_list *d)
 		}
 		if (s->for_each && !n->max_items_literal)
 			diag_hint(dg, "the loop is assumed to have at most %d items", n->max_items);
+		if (s->within_param && !strcmp(s->within_from ? s->within_from : "", "cli"))
+			diag_hint(dg, "the window is params.%s as given with -p %s=%s", s->within_param, s->within_param, w);
+		else if (s->within_param)
+			diag_hint(dg, "the window is params.%s, its default %s: -p %s=DURATION proves another", s->within_param,
+				  w, s->within_param);
+		const struct plan_step *hs = h ? h->step : s;
+		if (hs->timeout_param) {
+			char t[32];
+			plan_duration_format(hs->timeout_ms, t, sizeof t);
+			diag_hint(dg, "'%s' times out after params.%s, %s %s", hs->id, hs->timeout_param,
+				  hs->timeout_from && !strcmp(hs->timeout_from, "cli") ? "given with -p as" : "its default", t);
+		}
 		diag_hint(dg, "lower a timeout or the retry attempts, or widen the window");
 	}
 }

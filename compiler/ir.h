@@ -24,6 +24,12 @@ struct compile_opts;
  * o->params_required.  Returns a new reference (never NULL); o may be NULL. */
 json_t *ir_params_resolve(const struct plan *p, const struct compile_opts *o, struct diag_list *d);
 
+/* Durations that name a parameter (`within: ${{ params.window }}`, the
+ * same for timeout:) get its resolved value from g->params, so the timing
+ * proof and the IR use the -p value, else the default.  Adds OP034 for a
+ * value of 0.  Call after g->params is set and before graph_timing_compute. */
+void ir_params_bind(struct graph *g, struct diag_list *d);
+
 /* A YAML value as JSON (core schema for plain scalars); new reference. */
 json_t *ir_json_of_ynode(const struct ynode *n);
 

@@ -565,6 +565,11 @@ static void step_of(struct emitter *E, const struct graph_node *x)
 	} else {
 		jw_null(w);
 	}
+	/* resolved above; the name says where the value came from */
+	if (s->within_param)
+		key_str(E, "within_param", s->within_param);
+	if (s->timeout_param)
+		key_str(E, "timeout_param", s->timeout_param);
 	step_gate(E, s);
 	static const char *const modes[] = {"abort", "continue", "steps"};
 	jw_key(w, "on_failure");

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "compile.h"
+#include "graph.h"
 #include "mem.h"
 #include "plan.h"
 #include "yaml_load.h"
@@ -232,4 +233,48 @@ json_t *ir_params_resolve(const struct plan *p, const struct compile_opts *o, st
 	for (size_t i = 0; i < p->nparams; i++)
 		json_array_append_new(a, resolve_one(p, &p->params[i], o, d));
 	return a;
+}
+
+static const json_t *param_named(const json_t *params, const char *name)
+{
+	size_t i;
+	const json_t *v;
+	json_array_foreach(params, i, v) {
+		const char *n = json_string_value(json_object_get(v, "name"));
+		if (n && !strcmp(n, name))
+			return v;
+	}
+	return NULL;
+}
+
+static void bind_one(const json_t *params, const struct plan_step *s, const char *key, const char *name,
+		     const struct loc *at, int64_t *ms, const char **from, struct diag_list *d)
+{
+	const json_t *pv = param_named(params, name);
+	const json_t *v = pv ? json_object_get(pv, "value_ms") : NULL;
+	*from = "unset";
+	if (!json_is_integer(v))
+		return;   /* no value (a required param not given): nothing to prove with */
+	const char *f = json_string_value(json_object_get(pv, "from"));
+	*from = f && !strcmp(f, "cli") ? "cli" : "default";
+	if (json_integer_value(v) <= 0) {
+		struct diag *g = diag_add(d, OP034, at, "'%s' of step '%s' is params.%s = 0s: it must be longer than 0",
+					  key, s->id, name);
+		diag_hint(g, "give -p %s= a duration longer than 0", name);
+		return;
+	}
+	*ms = (int64_t)json_integer_value(v);
+}
+
+void ir_params_bind(struct graph *g, struct diag_list *d)
+{
+	for (size_t i = 0; i < g->nnodes; i++) {
+		struct plan_step *s = g->nodes[i]->step;
+		if (s->timeout_param)
+			bind_one(g->params, s, "timeout", s->timeout_param, &s->timeout_loc, &s->timeout_ms,
+				 &s->timeout_from, d);
+		if (s->within_param)
+			bind_one(g->params, s, "within", s->within_param, &s->within_loc, &s->within_ms,
+				 &s->within_from, d);
+	}
 }

@@ -108,6 +108,13 @@ struct plan_step {
 	int64_t every_ms;            /* poll interval, with until */
 	int64_t within_ms;           /* window: the step/group must finish inside it; 0 none */
 	struct loc within_loc;
+	/* `timeout:`/`within:` written as ${{ params.NAME }} (a duration param):
+	 * NAME, and timeout_ms/within_ms are filled from the param's value (-p,
+	 * else its default) by ir_params_bind; *_from says which: "cli",
+	 * "default" or "unset" (no value: the window is not proven). */
+	const char *timeout_param, *within_param;
+	const char *timeout_from, *within_from;
+	struct loc timeout_loc;
 	struct plan_gate *gate;      /* NULL: none */
 	enum plan_on_failure on_failure;
 	struct plan_step **on_failure_steps;

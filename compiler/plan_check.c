@@ -856,13 +856,92 @@ static void check_step_loop(struct checker *C, struct plan_step *s, const struct
 	}
 }
 
+static const char *const param_type_names[] = {"a string", "a number", "an integer", "a boolean", "a duration",
+						"a list"};
+
+/* `${{ params.NAME }}` as the whole value of a duration key: NAME when it
+ * names a duration param; NULL with *bad = 0 when the value is not a
+ * template (a literal duration), NULL with *bad = 1 after reporting. */
+static const char *duration_param(struct checker *C, const struct ynode *n, const char *key, int *bad)
+{
+	*bad = 0;
+	if (!n || n->kind != YNODE_SCALAR || !n->str || !strstr(n->str, "${{"))
+		return NULL;
+	*bad = 1;
+	const char *s = n->str, *name;
+	size_t len = 0;
+	while (*s == ' ')
+		s++;
+	int ok = strncmp(s, "${{", 3) == 0;
+	if (ok) {
+		for (s += 3; *s == ' '; s++)
+			;
+		ok = strncmp(s, "params.", 7) == 0;
+	}
+	if (ok) {
+		name = s += 7;
+		while ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_')
+			s++;
+		len = (size_t)(s - name);
+		while (*s == ' ')
+			s++;
+		ok = len > 0 && strncmp(s, "}}", 2) == 0;
+		if (ok) {
+			for (s += 2; *s == ' '; s++)
+				;
+			ok = *s == '\0';
+		}
+	}
+	if (!ok) {
+		struct diag *g = diag_add(C->d, OP024, &n->loc, "'%s' takes a duration or '${{ params.NAME }}', not '%s'",
+					  key, n->str);
+		diag_hint(g, "a duration param sets it: '%s: ${{ params.window }}' with 'window: {type: duration, default: 5m}'",
+			  key);
+		return NULL;
+	}
+	/* the name's place in the file, for its diagnostics (one-line scalars) */
+	struct loc at = n->loc;
+	uint32_t shift = (uint32_t)(name - n->str) + (n->style == YSTYLE_SINGLE || n->style == YSTYLE_DOUBLE);
+	at.col += shift;
+	at.off += shift;
+	char *want = arena_strndup(C->p->arena, name, len);
+	const char **names = xcalloc(C->p->nparams + 1, sizeof *names);
+	const struct plan_param *pp = NULL;
+	for (size_t i = 0; i < C->p->nparams; i++) {
+		names[i] = C->p->params[i].name;
+		if (!strcmp(names[i], want))
+			pp = &C->p->params[i];
+	}
+	if (!pp) {
+		struct diag *g = diag_add(C->d, OP052, &at, "unknown field '%s' in 'params'", want);
+		const char *m = diag_suggest(want, names, C->p->nparams);
+		if (m)
+			diag_hint(g, "did you mean '%s'", m);
+		else
+			diag_hint(g, "declare it under params: with type: duration");
+		want = NULL;
+	} else if (pp->type != PARAM_DURATION) {
+		struct diag *g = diag_add(C->d, OP054, &at, "'%s' takes a duration; parameter '%s' is %s", key, want,
+					  param_type_names[pp->type]);
+		diag_hint(g, "declare '%s' with type: duration", want);
+		want = NULL;
+	} else {
+		*bad = 0;
+	}
+	free(names);
+	return want;
+}
+
 /* timeout, retry, polling and the window. */
 static void check_step_timing(struct checker *C, struct plan_step *s, const struct ynode *m)
 {
 	const struct ynode *v;
+	int bad;
 	v = ynode_get(m, "timeout");
 	if (v) {
-		int64_t ms = get_positive_duration(C, v, "timeout");
+		s->timeout_loc = v->loc;
+		s->timeout_param = duration_param(C, v, "timeout", &bad);
+		int64_t ms = s->timeout_param || bad ? -1 : get_positive_duration(C, v, "timeout");
 		if (ms > 0)
 			s->timeout_ms = ms;
 	}
@@ -881,7 +960,8 @@ static void check_step_timing(struct checker *C, struct plan_step *s, const stru
 	v = ynode_get(m, "within");
 	if (v) {
 		s->within_loc = v->loc;
-		int64_t ms = get_positive_duration(C, v, "within");
+		s->within_param = duration_param(C, v, "within", &bad);
+		int64_t ms = s->within_param || bad ? -1 : get_positive_duration(C, v, "within");
 		if (ms > 0)
 			s->within_ms = ms;
 	}

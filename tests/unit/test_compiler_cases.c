@@ -8,7 +8,10 @@
  *     hint: text                       ... and which has this hint (exact)
  *
  * Blank lines and lines starting with '#' are ignored.  An empty .expected
- * means the plan compiles clean.  Every expected diagnostic must be present
+ * means the plan compiles clean.  A comment line `# params: k=v k=v` among
+ * the comment lines that open NAME.yaml compiles it as `opsplan compile -p
+ * k=v -p k=v` would (values without spaces; a required param without a value
+ * is then an error).  Every expected diagnostic must be present
  * and nothing else may be: a mismatch prints both sides.  OPSPLAN_CASES
  * overrides the directory; OPSPLAN_CASE=NAME runs one case. */
 #include <setjmp.h>
@@ -145,6 +148,36 @@ static void print_actual(const struct diag_list *d)
 	}
 }
 
+#define MAX_CASE_PARAMS 16
+
+/* The `# params:` line among the leading comments: each k=v into out
+ * (strings in *buf, which the caller frees); returns how many, -1 if the
+ * line is malformed. */
+static int case_params(const char *yaml, const char **out, char **buf)
+{
+	*buf = NULL;
+	FILE *f = fopen(yaml, "r");
+	if (!f)
+		return 0;
+	char line[MAX_EXPECT_LINE];
+	int n = 0;
+	while (fgets(line, sizeof line, f) && line[0] == '#') {
+		if (strncmp(line, "# params:", 9) != 0)
+			continue;
+		*buf = xstrdup(line + 9);
+		for (char *tok = strtok(*buf, " \t\r\n"); tok; tok = strtok(NULL, " \t\r\n")) {
+			if (!strchr(tok, '=') || n == MAX_CASE_PARAMS) {
+				n = -1;
+				break;
+			}
+			out[n++] = tok;
+		}
+		break;
+	}
+	fclose(f);
+	return n;
+}
+
 static void run_case(void **state)
 {
 	const char *yaml = *state;
@@ -154,8 +187,16 @@ static void run_case(void **state)
 	struct diag_list d;
 	diag_init(&d);
 	int bad = load_expected(exp_path, &ex) < 0;
-	struct compile_opts o = {0};
+	const char *params[MAX_CASE_PARAMS];
+	char *pbuf;
+	int np = case_params(yaml, params, &pbuf);
+	if (np < 0) {
+		print_error("%s: '# params:' wants k=v words, at most %d\n", yaml, MAX_CASE_PARAMS);
+		bad = 1;
+	}
+	struct compile_opts o = {params, np > 0 ? (size_t)np : 0, pbuf != NULL};
 	struct compiled *c = bad ? NULL : compile_file(yaml, &o, &d);
+	free(pbuf);
 	diag_sort(&d);
 
 	size_t extra = 0, missing = 0;

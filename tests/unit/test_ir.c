@@ -341,6 +341,46 @@ static void test_json_of_ynode(void **state)
 	diag_release(&d);
 }
 
+/* within:/timeout: from a duration param: the IR carries the resolved
+ * milliseconds (the -p value, else the default) and the param's name. */
+static void test_duration_params(void **state)
+{
+	(void)state;
+	static const char *plan =
+		"opsplan: 1\nname: t\nparams:\n  window: {type: duration, default: 4m}\n"
+		"  per_try: {type: duration, default: 20s}\nsteps:\n"
+		"  - id: g\n    within: ${{ params.window }}\n    steps:\n"
+		"      - id: a\n        do: log\n        with: {message: a}\n        timeout: \"${{ params.per_try }}\"\n"
+		"  - id: b\n    do: log\n    with: {message: b}\n";
+	struct fx *f = emit(plan, NULL, 0);
+	assert_non_null(f->j);
+	json_t *g = step(f->j, "g");
+	assert_int_equal(json_integer_value(json_object_get(g, "within_ms")), 240000);
+	assert_string_equal(json_string_value(json_object_get(g, "within_param")), "window");
+	assert_string_equal(json_string_value(json_object_get(g, "within_src")), "t.yaml:8:13");
+	json_t *a = json_array_get(json_object_get(g, "children"), 0);
+	assert_string_equal(json_string_value(json_object_get(a, "id")), "a");
+	assert_int_equal(json_integer_value(json_object_get(a, "timeout_ms")), 20000);
+	assert_string_equal(json_string_value(json_object_get(a, "timeout_param")), "per_try");
+	json_t *b = step(f->j, "b");
+	assert_null(json_object_get(b, "within_param"));
+	assert_null(json_object_get(b, "timeout_param"));
+	done(f);
+	const char *p[] = {"window=90s", "per_try=5s"};
+	f = emit(plan, p, 2);
+	assert_non_null(f->j);
+	assert_int_equal(json_integer_value(json_object_get(step(f->j, "g"), "within_ms")), 90000);
+	json_t *a2 = json_array_get(json_object_get(step(f->j, "g"), "children"), 0);
+	assert_int_equal(json_integer_value(json_object_get(a2, "timeout_ms")), 5000);
+	done(f);
+	/* the -p window is too narrow for the -p timeout: no IR */
+	const char *narrow[] = {"window=10s", "per_try=30s"};
+	f = emit(plan, narrow, 2);
+	assert_true(has_code(f, OP086));
+	assert_null(f->ir);
+	done(f);
+}
+
 /* -o FILE: a regular file is replaced whole (temporary file and rename); a
  * FIFO (like /dev/null, or a device) is written through and stays what it
  * was, where a rename would have replaced it with a regular file. */
@@ -413,6 +453,7 @@ int main(void)
 		cmocka_unit_test(test_steps),
 		cmocka_unit_test(test_brackets_and_exprs),
 		cmocka_unit_test(test_json_of_ynode),
+		cmocka_unit_test(test_duration_params),
 		cmocka_unit_test(test_output_file_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
