@@ -127,6 +127,7 @@ section_scale() {
 }
 
 SECTIONS=(corpus lint compile scale)
+source bench/executor.sh && SECTIONS+=(executor)   # section_executor is in bench/executor.sh
 for s in "${SECTIONS[@]}"; do
 	"section_$s"
 done
