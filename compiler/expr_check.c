@@ -717,6 +717,9 @@ static const struct type *check_call(struct ck *c, struct expr *e)
 		want(c, e, 0, at[0], S | K(TYPE_NUMBER) | K(TYPE_DURATION) | K(TYPE_BOOL),
 		     "a string, number or boolean");
 		return &type_number;
+	case F_OPENED:
+		want(c, e, 0, at[0], S, "a string (a bracket name)");
+		return &type_bool;
 	case F_COUNT_:
 		break;
 	}

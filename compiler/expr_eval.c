@@ -603,6 +603,23 @@ static json_t *fn_number(struct ev *x, const json_t *v)
 	return num(x, d);
 }
 
+/* opened("B"): "B" in run.opened, read from the environment's root (a
+ * lambda parameter named run does not change which run is meant). */
+static json_t *fn_opened(struct ev *x, const json_t *name)
+{
+	if (!json_is_string(name))
+		return fail(x, "'opened' needs a bracket name (a string), not a %s", kind(name));
+	const json_t *list = json_object_get(json_object_get(x->env, "run"), "opened");
+	if (!json_is_array(list))
+		return fail(x, "'opened' needs run.opened, the list of open brackets, which this environment lacks");
+	size_t i;
+	const json_t *v;
+	json_array_foreach(list, i, v)
+		if (json_is_string(v) && json_equal(v, name))
+			return json_true();
+	return json_false();
+}
+
 /* all, any, filter, map, count: the list is a[0], the lambda e->args[1]. */
 static json_t *fn_lambda(struct ev *x, const struct expr *e, const json_t *list)
 {
@@ -691,6 +708,8 @@ static json_t *call2(struct ev *x, const struct expr *e, json_t **a)
 	}
 	case F_NUMBER:
 		return fn_number(x, a[0]);
+	case F_OPENED:
+		return fn_opened(x, a[0]);
 	case F_COUNT_:
 		break;
 	}

@@ -66,7 +66,8 @@ enum expr_op {
 	X(F_LAST,       "last",       1, 1, -1) \
 	X(F_KEYS,       "keys",       1, 1, -1) \
 	X(F_STRING,     "string",     1, 1, -1) \
-	X(F_NUMBER,     "number",     1, 1, -1)
+	X(F_NUMBER,     "number",     1, 1, -1) \
+	X(F_OPENED,     "opened",     1, 1, -1)
 
 enum expr_func {
 #define X(id, name, lo, hi, lam) id,

@@ -3,8 +3,9 @@
  * (abort -> its on_failure -> finally) and interruption (finally).
  *
  * A finally step counts when it closes the bracket and has no when:, or a
- * when: that holds whenever the bracket is open: `"B" in run.opened`, or a
- * `||` with such a term, or contains(run.opened, "B").  Since interruption
+ * when: that holds whenever the bracket is open: `opened("B")`,
+ * `"B" in run.opened`, contains(run.opened, "B"), or a `||` with such a
+ * term.  Since interruption
  * can come at any moment after the bracket opens, a plan that opens one must
  * close it in finally; the analysis names the first path that lacks it, in
  * the order a reader thinks of them: normal, failure, interruption. */
@@ -39,6 +40,8 @@ static int guard_ok(const struct expr *e, const char *b)
 		return is_str(e->l, b) && is_run_opened(e->r);
 	if (e->kind == E_CALL && e->fn == F_CONTAINS && e->nargs == 2)
 		return is_run_opened(e->args[0]) && is_str(e->args[1], b);
+	if (e->kind == E_CALL && e->fn == F_OPENED && e->nargs == 1)
+		return is_str(e->args[0], b);
 	return 0;
 }
 

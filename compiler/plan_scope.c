@@ -19,7 +19,7 @@ static const struct type_field run_fields[] = {
 	{"dry_run", &type_bool, "1 under --dry-run"},
 	{"id", &type_string, "the run id"},
 	{"namespace", &type_string, "the namespace the run acts in"},
-	{"opened", &type_string_list, "brackets open now, sorted (\"maintenance\" in run.opened)"},
+	{"opened", &type_string_list, "brackets open now, sorted (opened(\"maintenance\") is \"maintenance\" in run.opened)"},
 };
 const struct type plan_scope_run_type = {.kind = TYPE_OBJECT, .fields = run_fields,
 					 .nfields = sizeof run_fields / sizeof run_fields[0], .name = "run"};
