@@ -253,8 +253,98 @@ static const struct type *roots_for(struct scope_ctx *C, const struct roots_spec
 	return roots(C, rs->own_loop, rs->result);
 }
 
+/* ---- columns inside quoted scalars with escapes ----
+ *
+ * Expressions are parsed from a scalar's decoded text, so an offset past an
+ * escape (\" in a double-quoted scalar, '' in a single-quoted one) lands one
+ * or more columns early in the file.  For a quoted scalar on one line, the
+ * diagnostics the expression added are moved to the raw column. */
+
+static size_t utf8_len_of(unsigned long cp)
+{
+	return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+}
+
+/* Raw bytes and decoded bytes of the escape at t[0] == '\\' (n raw bytes left). */
+static void escape_size(const char *t, size_t n, size_t *raw, size_t *dec)
+{
+	*raw = n >= 2 ? 2 : n;
+	*dec = 1;
+	if (n < 2)
+		return;
+	int digits = t[1] == 'x' ? 2 : t[1] == 'u' ? 4 : t[1] == 'U' ? 8 : 0;
+	if (digits && n >= (size_t)digits + 2) {
+		char hex[9] = {0};
+		memcpy(hex, t + 2, (size_t)digits);
+		*raw = (size_t)digits + 2;
+		*dec = utf8_len_of(strtoul(hex, NULL, 16));
+	} else if (t[1] == 'N' || t[1] == '_') {
+		*dec = 2;
+	} else if (t[1] == 'L' || t[1] == 'P') {
+		*dec = 3;
+	}
+}
+
+/* The file offset of decoded byte k of the scalar whose text starts at raw. */
+static uint32_t raw_offset(const char *text, uint32_t raw, uint32_t raw_end, char quote, uint32_t k)
+{
+	uint32_t r = raw, dec = 0;
+	while (dec < k && r < raw_end) {
+		size_t rs = 1, ds = 1;
+		if (quote == '"' && text[r] == '\\')
+			escape_size(text + r, raw_end - r, &rs, &ds);
+		else if (quote == '\'' && text[r] == '\'' && r + 1 < raw_end && text[r + 1] == '\'')
+			rs = 2;
+		if (dec + ds > k)
+			break;
+		r += (uint32_t)rs;
+		dec += (uint32_t)ds;
+	}
+	return r;
+}
+
+static void unescape_locs(struct scope_ctx *C, const struct loc *whole, const struct loc *base, size_t from)
+{
+	const struct ydoc *doc = C->g->plan->doc;
+	if (from >= C->d->n || !doc || !doc->text || whole->off >= doc->len || whole->end_off > doc->len ||
+	    whole->line != whole->end_line)
+		return;
+	char q = doc->text[whole->off];
+	if (q != '"' && q != '\'')
+		return;
+	uint32_t raw_end = whole->end_off ? whole->end_off - 1 : 0;   /* the closing quote */
+	for (size_t i = from; i < C->d->n; i++) {
+		struct loc *l = &C->d->items[i].loc;
+		/* diag_add keeps its own copy of the file name */
+		if (!l->file || !base->file || strcmp(l->file, base->file) != 0 || l->line != base->line ||
+		    l->off < base->off || l->end_off < l->off)
+			continue;
+		uint32_t a = raw_offset(doc->text, base->off, raw_end, q, l->off - base->off);
+		uint32_t b = raw_offset(doc->text, base->off, raw_end, q, l->end_off - base->off);
+		l->col = base->col + (a - base->off);
+		l->off = a;
+		if (l->end_line == base->line) {
+			l->end_col = base->col + (b - base->off);
+			l->end_off = b;
+		}
+	}
+}
+
+static const struct type *check_expr_in(struct scope_ctx *C, struct plan_expr *pe, const struct roots_spec *rs,
+					const char *what);
+
 static const struct type *check_expr(struct scope_ctx *C, struct plan_expr *pe, const struct roots_spec *rs,
 				     const char *what)
+{
+	size_t from = C->d->n;
+	const struct type *t = check_expr_in(C, pe, rs, what);
+	if (pe)
+		unescape_locs(C, &pe->loc, &pe->base, from);
+	return t;
+}
+
+static const struct type *check_expr_in(struct scope_ctx *C, struct plan_expr *pe, const struct roots_spec *rs,
+					const char *what)
 {
 	if (!pe || !pe->text)
 		return &type_any;
@@ -296,6 +386,9 @@ struct loc plan_scope_scalar_base(const struct ydoc *doc, const struct ynode *n)
 	return b;
 }
 
+static const struct type *check_tmpl_in(struct scope_ctx *C, const struct ynode *n, const struct loc *base,
+					const struct roots_spec *rs, const char *what);
+
 /* A scalar that holds ${{ }}: its type, or NULL for a plain string. */
 static const struct type *check_tmpl(struct scope_ctx *C, const struct ynode *n, const struct roots_spec *rs,
 				     const char *what)
@@ -303,7 +396,16 @@ static const struct type *check_tmpl(struct scope_ctx *C, const struct ynode *n,
 	if (!n || n->kind != YNODE_SCALAR || !n->str || !strstr(n->str, "${{"))
 		return NULL;
 	struct loc base = plan_scope_scalar_base(C->g->plan->doc, n);
-	struct tmpl *t = tmpl_parse(C->a, n->str, n->len, &base, C->d);
+	size_t from = C->d->n;
+	const struct type *t = check_tmpl_in(C, n, &base, rs, what);
+	unescape_locs(C, &n->loc, &base, from);
+	return t;
+}
+
+static const struct type *check_tmpl_in(struct scope_ctx *C, const struct ynode *n, const struct loc *base,
+					const struct roots_spec *rs, const char *what)
+{
+	struct tmpl *t = tmpl_parse(C->a, n->str, n->len, base, C->d);
 	if (!t)
 		return &type_any;
 	refs_reset(C);
