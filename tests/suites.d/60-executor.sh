@@ -223,7 +223,9 @@ check "SIGINT: finally resumed Patroni (maintenance closed, cluster not paused)"
 	[ "$(jq_journal "$R" 'status("unpause")')" = ok -a "$(paused)" = false ]
 
 # --- crashes and --resume ----------------------------------------------------------------
-points=${OPSPLAN_CRASH_POINTS:-"intent:1 sent:1 intent:2 sent:2 intent:3 sent:3 intent:4 sent:4 intent:5 sent:5 intent:6 sent:6 step-end:1 step-end:3 step-end:5 step-end:6 step-end:7 step-end:9"}
+# every mutation of crash.yaml (6: build, tag, pause, delete, resume, switchover),
+# before and after it is sent, and every step boundary (10 steps + finally)
+points=${OPSPLAN_CRASH_POINTS:-"$(for k in 1 2 3 4 5 6; do printf 'intent:%s sent:%s ' $k $k; done; for k in $(seq 11); do printf 'step-end:%s ' $k; done)"}
 for p in $points; do
 	healthy
 	v0=$(bc_version)
