@@ -41,7 +41,7 @@ struct sched {
 	int64_t window_deadline;     /* innermost window, 0: none */
 	int stopped;                 /* a gate/confirm stop or a signal */
 	int journal_dead;
-	int failed;
+	int cluster_lost;            /* the last failure was reaching/authenticating to the cluster */
 	char first_error[512];
 	/* the step being run, for hooks */
 	const struct ir_step *cur;
@@ -538,6 +538,7 @@ static int attempt(struct sched *s, const struct ir_step *st, json_t *memo, cons
 		snprintf(cx.err + strlen(cx.err), sizeof cx.err - strlen(cx.err), " (the window ran out)");
 	if (rc != ACTION_OK) {
 		snprintf(err, errn, "%s", cx.err[0] ? cx.err : "failed");
+		s->cluster_lost = cx.err_cluster;
 		json_decref(*result);
 		*result = NULL;
 		return rc;
@@ -710,6 +711,7 @@ static enum st run_body(struct sched *s, const struct ir_step *st)
 		conds(s, "require", st->require, st->nrequire, &v, 0);
 		json_decref(result);   /* an earlier attempt's result failed its expects */
 		result = NULL;
+		s->cluster_lost = 0;
 		rc = attempt(s, st, memo, resume, &result, &v, err, sizeof err);
 		resume = NULL;
 		if (rc == ACTION_OK)
@@ -964,6 +966,7 @@ int sched_run(const struct sched_opts *o)
 	if (o->resume)
 		resume_env(&s);
 	enum st r = run_list(&s, o->plan->steps, o->plan->nsteps);
+	int cluster_lost = r == ST_FAILED && s.cluster_lost;
 	int stopped_by_signal = interrupted(&s);
 	if (stopped_by_signal)
 		jrec(&s, JOURNAL_SIGNAL, json_pack("{s:s, s:i}", "signal", "SIGINT/SIGTERM", "count", (int)*o->signals));
@@ -990,7 +993,8 @@ int sched_run(const struct sched_opts *o)
 		code = EXIT_STOPPED;
 		state = stopped_by_signal ? "interrupted" : "stopped";
 	} else if (r == ST_FAILED) {
-		code = EXIT_FINDINGS;
+		/* a run that lost the cluster says so: it is not the plan's fault */
+		code = cluster_lost ? EXIT_CLUSTER : EXIT_FINDINGS;
 		state = "failed";
 	} else {
 		code = EXIT_OK;

@@ -193,6 +193,15 @@ check "persistent 503 on Patroni's /cluster: the step fails cleanly (exit 1, run
 "$OPSPLAN" run --resume "$(basename "$R" .jsonl)" --journal "$J" --yes </dev/null >"$OUT/fault2.out" 2>"$OUT/fault2.err"
 check "... and --resume finishes it once the API recovers (exit 0)" [ $? = 0 ]
 
+"$OPSPLAN" run tests/executor/lost.yaml -n $NS -p cluster=$CL --journal "$J" </dev/null >"$OUT/lost.out" 2>"$OUT/lost.err" &
+pid=$!
+sleep 1.5
+fault --drop 1000 --agent opsplan
+wait $pid
+rc=$?
+fault --clear
+check "connections dropped for good in the middle of a run: exit 3 (cluster lost), not 1" [ $rc = 3 ]
+
 # --- dry run of the default plan ---------------------------------------------------------
 healthy
 uids=$(for i in 0 1 2; do pod_uid $CL-$i; done)
