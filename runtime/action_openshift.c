@@ -24,13 +24,44 @@
 struct tail {
 	struct strbuf b;
 	size_t dropped;
+	struct action_ctx *cx;   /* when following: show the last line, stop on a signal */
+	int64_t shown_ms;
 };
+
+/* The last complete line of the text so far, for the progress line. */
+static void show_last_line(struct tail *t)
+{
+	int64_t now = kube_now_ms();
+	if (!t->cx || now - t->shown_ms < 200 || !t->b.len)
+		return;
+	t->shown_ms = now;
+	size_t end = t->b.len;
+	while (end > 0 && (t->b.s[end - 1] == '\n' || t->b.s[end - 1] == '\r'))
+		end--;
+	size_t start = end;
+	while (start > 0 && t->b.s[start - 1] != '\n')
+		start--;
+	char line[200];
+	snprintf(line, sizeof line, "the build: %.*s", (int)(end - start > 150 ? 150 : end - start), t->b.s + start);
+	for (char *q = line; *q; q++)
+		if ((unsigned char)*q < 0x20)
+			*q = ' ';
+	t->cx->h.waiting(t->cx->h.sched, line);
+}
+
+static int follow_progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	(void)dt, (void)dn, (void)ut, (void)un;
+	struct tail *t = ctx;
+	return t->cx && t->cx->interrupted && *t->cx->interrupted;   /* non-zero aborts the transfer */
+}
 
 static size_t tail_write(char *p, size_t sz, size_t n, void *ctx)
 {
 	struct tail *t = ctx;
 	size_t len = sz * n;
 	sb_add(&t->b, p, len);
+	show_last_line(t);
 	if (t->b.len > 2 * BUILD_LOG_MAX) {   /* keep the last 1 MiB, amortised */
 		size_t cut = t->b.len - BUILD_LOG_MAX;
 		memmove(t->b.s, t->b.s + cut, t->b.len - cut + 1);
@@ -42,12 +73,12 @@ static size_t tail_write(char *p, size_t sz, size_t n, void *ctx)
 
 /* The build log is text, which kube_request (JSON replies) cannot return:
  * one plain GET on the client's own TLS and credentials, last 1 MiB kept. */
-static int get_text(struct action_ctx *cx, const char *path, char **out, long *code)
+static int get_text(struct action_ctx *cx, const char *path, int follow, char **out, long *code)
 {
 	struct kube_client *c = cx->kc;
 	struct kube_err e;
 	struct curl_slist *hdrs = NULL;
-	struct tail t = {{0}, 0};
+	struct tail t = {{0}, 0, follow ? cx : NULL, 0};
 	char *url = kube_http_url(c, path, 0);
 	CURL *h = curl_easy_init();
 	int rc = ACTION_FAILED;
@@ -66,6 +97,9 @@ static int get_text(struct action_ctx *cx, const char *path, char **out, long *c
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, tail_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, follow_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, action_remaining_ms(cx, 60000));
 	CURLcode cc = curl_easy_perform(h);
@@ -232,6 +266,25 @@ int action_openshift_build(struct action_ctx *cx, const json_t *with, json_t **r
 	char what[300];
 	snprintf(what, sizeof what, "build %s to finish", name);
 	cx->h.waiting(cx->h.sched, what);
+	char *log = NULL;
+	long code = 0;
+	if (!json_is_false(json_object_get(with, "follow"))) {
+		/* stream the log as the build writes it (the API holds it while the
+		 * build is pending); it ends when the build does */
+		char *lp = kube_kind_path(cx->kc, "Build", ns, name, "log");
+		char *fp = xasprintf("%s?follow=true", lp);
+		free(lp);
+		if (get_text(cx, fp, 1, &log, &code) != ACTION_OK || code != 200) {
+			free(log);   /* a cut stream: read the whole log once the build ends */
+			log = NULL;
+		}
+		free(fp);
+		if (cx->interrupted && *cx->interrupted) {
+			free(log);
+			action_fail(cx, "interrupted while following build %s", name);
+			return ACTION_INTERRUPTED;
+		}
+	}
 	struct strbuf p = {0};
 	char *coll = kube_kind_path(cx->kc, "Build", ns, NULL, NULL);
 	sb_printf(&p, "%s?fieldSelector=metadata.name%%3D%s", coll, name);
@@ -243,16 +296,17 @@ int action_openshift_build(struct action_ctx *cx, const json_t *with, json_t **r
 	sb_release(&p);
 	if (rc != ACTION_OK) {
 		json_decref(w.build);
+		free(log);
 		return rc;
 	}
-	char *logpath = kube_kind_path(cx->kc, "Build", ns, name, "log");
-	char *log = NULL;
-	long code = 0;
-	rc = get_text(cx, logpath, &log, &code);
-	free(logpath);
-	if (rc != ACTION_OK) {
-		json_decref(w.build);
-		return rc;
+	if (!log) {
+		char *logpath = kube_kind_path(cx->kc, "Build", ns, name, "log");
+		rc = get_text(cx, logpath, 0, &log, &code);
+		free(logpath);
+		if (rc != ACTION_OK) {
+			json_decref(w.build);
+			return rc;
+		}
 	}
 	const json_t *st = json_object_get(w.build, "status");
 	const char *phase = json_string_value(json_object_get(st, "phase"));
