@@ -3,13 +3,15 @@
 # indirect leaks are errors), every run must be clean:
 #   - lint and compile of the default plan (plans/patroni-hotfix.yaml), lint of
 #     a plan with errors (the diagnostic paths), explain and rbac
-#   - a full `opsplan run` of tests/executor/features.yaml against a sandbox:
+#   - a full `opsplan run` of the default plan (the hot fix, 1.6.5 -> 2.0.1)
+#     against a sandbox, then one of tests/executor/features.yaml:
 #     every catalog action (k8s get/list/patch/delete/wait/exec, patroni
 #     cluster/status/pause/resume/restart/switchover, openshift build/tag,
 #     log, sleep, confirm) and every scheduler feature; exit 0 required, and
 #     the journal must show that every action ran
 # SKIPPED (exit 0) when valgrind is missing, and under SAN=1 (an ASan binary
-# cannot run under valgrind).  About 25 s here (valgrind adds little: the run waits on the cluster).
+# cannot run under valgrind).  About 45 s here (valgrind adds
+# little: the runs wait on the cluster).
 set -u
 if [ "${SAN:-0}" = 1 ]; then
 	echo "SKIPPED: SAN=1 builds opsplan with ASan, which does not run under valgrind (run this suite without SAN)"
@@ -73,6 +75,14 @@ if [ ! -f "$KC" ]; then
 fi
 export KUBECONFIG=$KC
 ok "sandbox up"
+vg run-default 0 "$OPSPLAN" run -n $NS -p cluster=$CL -p version_annotation=sandbox.opsplan.io/image-patroni-version \
+	--yes --journal "$DIR/journal-default"
+if grep -hq '"kind":"run-end".*"state":"done"' "$DIR"/journal-default/*.jsonl 2>/dev/null; then
+	ok "the default plan's run under valgrind ended done"
+else
+	bad "the default plan's run under valgrind did not end done"
+fi
+"$SB" wait --dir "$SBX" --timeout 90 >/dev/null 2>&1 || bad "the cluster is not healthy after the default plan"
 vg run-features 0 "$OPSPLAN" run tests/executor/features.yaml -n $NS -p cluster=$CL --yes --journal "$DIR/journal" \
 	--output json --report "$DIR/features.md"
 J=$(ls "$DIR"/journal/*.jsonl 2>/dev/null | tail -n 1)
