@@ -24,6 +24,7 @@ cd "$(dirname "$0")/../.."
 SB=tests/sandbox/sandbox
 PY=/usr/bin/python3
 DIR=$(mktemp -d /tmp/opsplan-ex60.XXXXXX)
+chmod 755 "$DIR"   # the sandbox's pods run as user postgres under it
 J=$DIR/journal
 OUT=$DIR/out
 mkdir -p "$OUT"
