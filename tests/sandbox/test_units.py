@@ -139,5 +139,38 @@ class Stores(unittest.TestCase):
         self.assertEqual((e.exception.code, e.exception.reason), (410, "Expired"))
 
 
+class Traces(unittest.TestCase):
+    """The timing trace make bench reads: pod lines only on Ready transitions."""
+    def test_pod_lines_on_ready_changes_only(self):
+        import tempfile
+        from sbx import trace
+        with tempfile.TemporaryDirectory() as d:
+            t = trace.Trace(os.path.join(d, "t.log"))
+            s = Store()
+            s.listeners.append(t.store_event)
+            s.create(NS, None, {"metadata": {"name": "n"}})
+            s.create(CM, "n", {"metadata": {"name": "c"}})
+            p = s.create(POD, "n", {"metadata": {"name": "p"}, "spec": {}, "status": {"phase": "Pending"}})
+
+            def ready(v, phase="Running"):
+                cur = s.get(POD, "n", "p")
+                return s.update(POD, "n", "p", dict(cur, status={"phase": phase, "conditions": [
+                    {"type": "Ready", "status": v}]}), subresource="status")
+            ready("False")                     # not a transition: no line
+            ready("True")
+            ready("True", phase="Running2")    # still Ready: no line
+            ready("False")
+            t.request("GET", "/api/v1/x?watch=1", "opsplan")
+            t.f.close()
+            rows = [line.rstrip("\n").split("\t") for line in open(os.path.join(d, "t.log"))]
+        uid = p["metadata"]["uid"]
+        self.assertEqual([(r[2], r[5]) for r in rows if r[1] == "pod"],
+                         [("ADDED", "ready=false"), ("MODIFIED", "ready=true"), ("MODIFIED", "ready=false")])
+        self.assertTrue(all(r[4] == uid for r in rows if r[1] == "pod"))
+        self.assertEqual(rows[-1][1:], ["req", "GET", "/api/v1/x?watch=1", "opsplan"])
+        times = [float(r[0]) for r in rows]
+        self.assertEqual(times, sorted(times))
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=1)
