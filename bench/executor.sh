@@ -23,6 +23,11 @@ section_executor() {
 		row "executor reaction to Ready" "not measured: kubectl is not installed (the baseline)" "" "SKIPPED"
 		return 0
 	fi
+	if ! python3 $here/test_readiness.py >/dev/null 2>&1; then
+		python3 $here/test_readiness.py
+		row "executor reaction to Ready" "not measured: the analysis fails its checks (bench/executor/test_readiness.py)" "" "MISSED"
+		return 0
+	fi
 	# The pods run as user postgres and live under the sandbox directory.
 	dir=$(mktemp -d /tmp/opsplan-bench-exec.XXXXXX) || return 0
 	chmod 755 "$dir"

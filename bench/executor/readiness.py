@@ -110,10 +110,11 @@ def report(trace, ns, pod, marks, since):
                if k == key and typ == "MODIFIED" and ready and t >= since]
     km = {}
     if marks and os.path.exists(marks):
-        for line in open(marks):
-            p = line.split("\t")
-            if len(p) == 4:
-                km[p[0]] = (float(p[1]), float(p[2]), int(p[3]))
+        with open(marks) as f:
+            for line in f:
+                p = line.split("\t")
+                if len(p) == 4:
+                    km[p[0]] = (float(p[1]), float(p[2]), int(p[3]))
     ops = [r for r in reqs if r[3].startswith("opsplan")]
     kub = [r for r in reqs if r[3].startswith("kubectl")]
 
