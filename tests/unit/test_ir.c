@@ -381,6 +381,57 @@ static void test_duration_params(void **state)
 	done(f);
 }
 
+/* Run cli_explain with its standard output in a file; returns the text. */
+static char *explain_text(const char *plan, const char *param, int *rc)
+{
+	char path[] = "/tmp/opsplan-test-explain-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fflush(stdout);
+	int saved = dup(STDOUT_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	char *argv[] = {"explain", (char *)plan, "-p", (char *)param, NULL};
+	*rc = cli_explain(param ? 4 : 2, argv);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	off_t n = lseek(fd, 0, SEEK_END);
+	char *text = xcalloc((size_t)n + 1, 1);
+	assert_int_equal(pread(fd, text, (size_t)n, 0), n);
+	close(fd);
+	unlink(path);
+	return text;
+}
+
+/* explain says which value the window proof used and where it came from. */
+static void test_explain_param_window(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/opsplan-test-ir-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *plan = xasprintf("%s/p.yaml", dir);
+	FILE *f = fopen(plan, "w");
+	assert_non_null(f);
+	fputs("opsplan: 1\nname: t\nparams:\n  replica_window: {type: duration, default: 4m}\nsteps:\n"
+	      "  - id: g\n    within: ${{ params.replica_window }}\n    steps:\n"
+	      "      - id: a\n        do: log\n        with: {message: a}\n        timeout: 1m\n", f);
+	fclose(f);
+	int rc;
+	char *t = explain_text(plan, NULL, &rc);
+	assert_int_equal(rc, 0);
+	if (!strstr(t, "window must finish within 4m (params.replica_window, its default"))
+		fail_msg("explain without -p:\n%s", t);
+	free(t);
+	t = explain_text(plan, "replica_window=90s", &rc);
+	assert_int_equal(rc, 0);
+	if (!strstr(t, "window must finish within 1m30s (params.replica_window, given with -p)"))
+		fail_msg("explain with -p:\n%s", t);
+	free(t);
+	unlink(plan);
+	rmdir(dir);
+	free(plan);
+}
+
 /* -o FILE: a regular file is replaced whole (temporary file and rename); a
  * FIFO (like /dev/null, or a device) is written through and stays what it
  * was, where a rename would have replaced it with a regular file. */
@@ -454,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_brackets_and_exprs),
 		cmocka_unit_test(test_json_of_ynode),
 		cmocka_unit_test(test_duration_params),
+		cmocka_unit_test(test_explain_param_window),
 		cmocka_unit_test(test_output_file_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
