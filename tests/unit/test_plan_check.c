@@ -388,6 +388,59 @@ static void test_hostile_sizes(void **state)
 	sb_release(&b);
 }
 
+/* within:/timeout: naming a duration param: plan_check records the name and
+ * leaves the value to ir_params_bind; only the exact form is accepted, with
+ * spaces or quotes around it. */
+static void test_duration_from_param(void **state)
+{
+	(void)state;
+	struct ctx *c = check("opsplan: 1\nname: t\nparams:\n  w: {type: duration, default: 5m}\n"
+			      "  t1: {type: duration, default: 20s}\nsteps:\n"
+			      "  - id: a\n    do: log\n    with: {message: a}\n"
+			      "    within: ${{ params.w }}\n    timeout: \"${{params.t1}}\"\n"
+			      "  - id: b\n    do: log\n    with: {message: b}\n    within: '  ${{ params.w }}  '\n"
+			      "    timeout: 45s\n");
+	clean(c);
+	const struct plan_step *a = c->p->steps[0], *b = c->p->steps[1];
+	assert_string_equal(a->within_param, "w");
+	assert_string_equal(a->timeout_param, "t1");
+	assert_int_equal(a->within_ms, 0);    /* bound later, from -p or the default */
+	assert_int_equal(a->timeout_ms, 0);
+	assert_int_equal(a->within_loc.line, 10);
+	assert_int_equal(a->timeout_loc.line, 11);
+	assert_string_equal(b->within_param, "w");
+	assert_null(b->timeout_param);
+	assert_int_equal(b->timeout_ms, 45000);
+	done(c);
+
+	static const struct {
+		const char *value;
+		const char *code;
+		unsigned col;
+	} bad[] = {
+		{"${{ params.w + 1s }}", "OP024", 13},
+		{"${{ params.nope }}", "OP052", 24},
+		{"${{ params.s }}", "OP054", 24},
+		{"${{ steps.a.duration }}", "OP024", 13},
+		{"x ${{ params.w }}", "OP024", 13},
+		{"'${{ params.s }}'", "OP054", 25},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char *text = xasprintf("opsplan: 1\nname: t\nparams:\n  w: {type: duration, default: 5m}\n"
+				       "  s: {type: string, default: x}\nsteps:\n"
+				       "  - id: a\n    do: log\n    with: {message: a}\n    within: %s\n", bad[i].value);
+		c = check(text);
+		if (c->d.n != 1 || strcmp(diag_code_name(c->d.items[0].code), bad[i].code) != 0 ||
+		    c->d.items[0].loc.line != 10 || c->d.items[0].loc.col != bad[i].col) {
+			dump(c);
+			fail_msg("within: %s: want one %s at 10:%u", bad[i].value, bad[i].code, bad[i].col);
+		}
+		assert_null(c->p->steps[0]->within_param);
+		done(c);
+		free(text);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_partial_plan_on_errors),
 		cmocka_unit_test(test_unusable_roots),
 		cmocka_unit_test(test_hostile_sizes),
+		cmocka_unit_test(test_duration_from_param),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
