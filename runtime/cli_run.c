@@ -463,6 +463,7 @@ int cli_run(int argc, char **argv)
 	struct sched_opts so = {0};
 	so.plan = plan;
 	so.kc = kc;
+	so.kopts = &ko;
 	so.ns = ns;
 	so.cluster = cluster;
 	so.run_id = run_id;

@@ -9,6 +9,7 @@
 #include "sched.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,7 +91,12 @@ static int jrec(struct sched *s, enum journal_kind k, json_t *fields)
 		return -1;
 	}
 	struct journal_err je;
-	if (journal_append(s->o->j, k, fields, &je) < 0) {
+	/* loop items may run in threads (serial > 1): one append at a time */
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	pthread_mutex_lock(&mu);
+	int rc = journal_append(s->o->j, k, fields, &je);
+	pthread_mutex_unlock(&mu);
+	if (rc < 0) {
 		s->journal_dead = 1;
 		s->stopped = 1;
 		progress_event(s->o->pg, "error", NULL, "journal: %s; stopping the run (nothing is sent without a "
@@ -777,6 +783,163 @@ static char *label_of(const json_t *item)
 	return summary_of(item);
 }
 
+
+/* ---- loops ------------------------------------------------------------ */
+
+#define LOOP_THREADS_MAX 16
+
+/* One item of a loop in s (bind, body, unbind); its result into *res. */
+static enum st loop_item(struct sched *s, const struct ir_step *st, json_t *it, size_t i, json_t **res)
+{
+	json_t *saved;
+	long long outer_item = s->item;
+	const char *outer_label = s->item_label;
+	bind(s, st->as, it, &saved);
+	char *label = label_of(it);
+	s->item = (long long)i;
+	s->item_label = label;
+	enum st b = run_body(s, st);
+	s->item = outer_item;
+	s->item_label = outer_label;
+	free(label);
+	unbind(s, st->as, saved);
+	json_t *e = json_object_get(s->steps, st->id);
+	*res = json_incref(json_object_get(e, "result") ? json_object_get(e, "result") : json_null());
+	return b;
+}
+
+static enum st loop_serial(struct sched *s, const struct ir_step *st, json_t *items, json_t *results)
+{
+	size_t i;
+	json_t *it;
+	json_array_foreach(items, i, it) {
+		if (interrupted(s) || s->stopped)
+			return ST_STOPPED;
+		json_t *res;
+		enum st b = loop_item(s, st, it, i, &res);
+		json_array_append_new(results, res);
+		if (b != ST_CONTINUE && b != ST_OK)
+			return b;
+	}
+	return ST_OK;
+}
+
+/* serial > 1 (or 0: all at once): each worker thread has its own copy of
+ * the environment and its own API client (a client is not thread-safe);
+ * they share the journal (appends serialised in jrec) and the progress
+ * output.  No new item starts after one failed. */
+struct loop_pool {
+	struct sched *parent;
+	const struct ir_step *st;
+	json_t *items;
+	pthread_mutex_t mu;
+	size_t next, n;
+	int stop;
+	json_t **res;
+	enum st *status;
+};
+
+struct loop_worker {
+	struct loop_pool *pool;
+	struct sched w;
+	struct sched_opts wo;
+	pthread_t th;
+	int started;
+};
+
+static void *loop_worker_main(void *arg)
+{
+	struct loop_worker *k = arg;
+	struct loop_pool *p = k->pool;
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		size_t i = p->next;
+		int go = !p->stop && i < p->n && !interrupted(&k->w) && !k->w.stopped;
+		if (go)
+			p->next++;
+		pthread_mutex_unlock(&p->mu);
+		if (!go)
+			return NULL;
+		json_t *it = json_deep_copy(json_array_get(p->items, i));
+		enum st b = loop_item(&k->w, p->st, it, i, &p->res[i]);
+		json_decref(it);
+		p->status[i] = b;
+		if (b != ST_CONTINUE && b != ST_OK) {
+			pthread_mutex_lock(&p->mu);
+			p->stop = 1;
+			pthread_mutex_unlock(&p->mu);
+		}
+	}
+}
+
+static enum st loop_parallel(struct sched *s, const struct ir_step *st, json_t *items, size_t width,
+			     json_t *results)
+{
+	struct loop_pool p = {s, st, items, PTHREAD_MUTEX_INITIALIZER, 0, json_array_size(items), 0, NULL, NULL};
+	p.res = xcalloc(p.n, sizeof *p.res);
+	p.status = xcalloc(p.n, sizeof *p.status);
+	for (size_t i = 0; i < p.n; i++)
+		p.status[i] = ST_STOPPED;   /* items never started */
+	struct loop_worker *k = xcalloc(width, sizeof *k);
+	progress_event(s->o->pg, "loop", NULL, "     %s: %zu items, %zu at a time", st->id, p.n, width);
+	for (size_t t = 0; t < width; t++) {
+		k[t].pool = &p;
+		k[t].wo = *s->o;
+		k[t].w = *s;
+		k[t].w.o = &k[t].wo;
+		k[t].w.env = json_deep_copy(s->env);
+		k[t].w.steps = json_object_get(k[t].w.env, "steps");
+		k[t].w.run = json_object_get(k[t].w.env, "run");
+		k[t].w.run_state = json_deep_copy(s->run_state);
+		k[t].wo.kc = NULL;
+		if (s->o->kc) {
+			struct kube_err e;
+			if (kube_client_new(&k[t].wo.kc, s->o->kopts, &e) < 0)
+				k[t].wo.kc = NULL;   /* its cluster actions fail with "no cluster connection" */
+		}
+		k[t].started = pthread_create(&k[t].th, NULL, loop_worker_main, &k[t]) == 0;
+		if (!k[t].started)
+			loop_worker_main(&k[t]);   /* no thread: this one runs here */
+	}
+	for (size_t t = 0; t < width; t++) {
+		if (k[t].started)
+			pthread_join(k[t].th, NULL);
+		/* what the items did becomes the run's: results, run-wide facts, errors */
+		json_object_update(s->steps, k[t].w.steps);
+		json_t *d = json_object_get(k[t].w.run_state, "deleted");
+		if (d) {
+			if (!json_object_get(s->run_state, "deleted"))
+				json_object_set_new(s->run_state, "deleted", json_object());
+			json_object_update(json_object_get(s->run_state, "deleted"), d);
+		}
+		if (k[t].w.stopped)
+			s->stopped = 1;
+		if (k[t].w.journal_dead)
+			s->journal_dead = 1;
+		if (k[t].w.cluster_lost)
+			s->cluster_lost = 1;
+		if (!s->first_error[0] && k[t].w.first_error[0])
+			snprintf(s->first_error, sizeof s->first_error, "%s", k[t].w.first_error);
+		json_decref(k[t].w.env);
+		json_decref(k[t].w.run_state);
+		kube_client_free(k[t].wo.kc);
+	}
+	enum st r = ST_OK;
+	for (size_t i = 0; i < p.n; i++) {
+		json_array_append_new(results, p.res[i] ? p.res[i] : json_null());
+		if (r == ST_OK && p.status[i] != ST_OK && p.status[i] != ST_CONTINUE)
+			r = p.status[i];
+	}
+	/* a failure outranks the items it kept from starting */
+	for (size_t i = 0; i < p.n; i++)
+		if (p.status[i] == ST_FAILED)
+			r = ST_FAILED;
+	free(p.res);
+	free(p.status);
+	free(k);
+	return r;
+}
+
 static enum st run_loop(struct sched *s, const struct ir_step *st)
 {
 	int64_t t0 = kube_now_ms();
@@ -816,33 +979,15 @@ static enum st run_loop(struct sched *s, const struct ir_step *st)
 					      "action", st->action_name, "attempt", 1, "item_index", "items", items,
 					      "loop", 1));
 	json_t *results = json_array();
-	enum st r = ST_OK;
-	long long outer_item = s->item;
-	const char *outer_label = s->item_label;
-	size_t i;
-	json_t *it;
-	json_array_foreach(items, i, it) {
-		if (interrupted(s) || s->stopped) {
-			r = ST_STOPPED;
-			break;
-		}
-		json_t *saved;
-		bind(s, st->as, it, &saved);
-		char *label = label_of(it);
-		s->item = (long long)i;
-		s->item_label = label;
-		enum st b = run_body(s, st);
-		s->item = outer_item;
-		s->item_label = outer_label;
-		free(label);
-		unbind(s, st->as, saved);
-		json_t *e = json_object_get(s->steps, st->id);
-		json_array_append(results, json_object_get(e, "result") ? json_object_get(e, "result") : json_null());
-		if (b == ST_CONTINUE || b == ST_OK)
-			continue;
-		r = b;
-		break;
-	}
+	enum st r;
+	size_t n = json_array_size(items);
+	size_t width = st->serial <= 0 ? n : (size_t)st->serial;
+	if (width > LOOP_THREADS_MAX)
+		width = LOOP_THREADS_MAX;
+	if (width > 1 && n > 1 && (s->o->kopts || !s->o->kc))
+		r = loop_parallel(s, st, items, width < n ? width : n, results);
+	else
+		r = loop_serial(s, st, items, results);
 	const char *status = r == ST_OK ? "ok" : "failed";
 	if (r != ST_OK)
 		snprintf(err, sizeof err, r == ST_STOPPED ? "stopped" : "an iteration failed");

@@ -4,8 +4,8 @@
  * Semantics are docs/ir.md's ("Semantics the compiler assumed"): lists run
  * in array order (a stable topological order of deps), `when`, `require`
  * (no retry), attempts with per-attempt timeout and delay*backoff^(n-1),
- * `until` polling inside the attempt, `expect`, `for_each` (items one at a
- * time), `within` windows as deadlines, gates, `on_failure`, then `finally`
+ * `until` polling inside the attempt, `expect`, `for_each` (`serial` items
+ * at a time, each in its own thread), `within` windows as deadlines, gates, `on_failure`, then `finally`
  * after success, failure, a gate stop and the first signal. */
 #ifndef OPSPLAN_SCHED_H
 #define OPSPLAN_SCHED_H
@@ -18,10 +18,13 @@
 struct ir_plan;
 struct kube_client;
 struct progress;
+struct kube_config_opts;
 
 struct sched_opts {
 	const struct ir_plan *plan;            /* borrowed */
 	struct kube_client *kc;                /* NULL only for plans without cluster actions (tests) */
+	const struct kube_config_opts *kopts;  /* how kc was made: loop workers (serial > 1) make
+						  their own clients; NULL runs loops one item at a time */
 	const char *ns, *cluster, *run_id;
 	int dry_run;
 	int yes;                               /* --yes: gates and confirms answer yes */

@@ -255,6 +255,82 @@ static void test_gate_without_terminal_stops(void **state)
 	journal_records_release(&r.rec);
 }
 
+static const char plan_loops[] =
+	"opsplan: 1\n"
+	"name: loops\n"
+	"steps:\n"
+	"  - id: wide\n"
+	"    for_each: \"[1, 2, 3, 4]\"\n"
+	"    serial: 0\n"
+	"    do: sleep\n"
+	"    with: {duration: 300ms}\n"
+	"  - id: pairs\n"
+	"    for_each: \"[1, 2, 3, 4]\"\n"
+	"    serial: 2\n"
+	"    steps:\n"
+	"      - id: nap\n"
+	"        do: sleep\n"
+	"        with: {duration: 300ms}\n"
+	"      - id: say\n"
+	"        do: log\n"
+	"        with: {message: \"item ${{ item }} slept ${{ steps.nap.result.slept }}\"}\n"
+	"  - id: narrow\n"
+	"    for_each: \"[1, 2, 3]\"\n"
+	"    serial: 1\n"
+	"    do: sleep\n"
+	"    with: {duration: 300ms}\n"
+	"  - id: stop-early\n"
+	"    for_each: \"[1, 2, 3, 4, 5, 6]\"\n"
+	"    serial: 2\n"
+	"    on_failure: continue\n"
+	"    do: log\n"
+	"    with: {message: \"n${{ item }}\"}\n"
+	"    expect:\n"
+	"      - result.message != \"n2\"\n";
+
+static long long loop_ms(struct run *r, const char *step)
+{
+	const struct journal_record *e = journal_step_end(&r->rec, step, -1);
+	assert_non_null(e);
+	return json_integer_value(json_object_get(e->data, "duration_ms"));
+}
+
+/* serial: N items at a time in threads; 0 all at once; 1 one by one */
+static void test_loop_serial_width(void **state)
+{
+	(void)state;
+	struct run r;
+	run_plan(&r, plan_loops, 1);
+	assert_int_equal(r.code, EXIT_OK);
+	long long wide = loop_ms(&r, "wide"), pairs = loop_ms(&r, "pairs"), narrow = loop_ms(&r, "narrow");
+	print_message("wide %lld ms, pairs %lld ms, narrow %lld ms\n", wide, pairs, narrow);
+	assert_true(wide >= 290 && wide < 750);      /* 4 x 300 ms at once */
+	assert_true(pairs >= 590 && pairs < 1050);   /* 2 waves of 2 */
+	assert_true(narrow >= 890);                  /* one after the other */
+	for (long long i = 0; i < 4; i++) {
+		assert_string_equal(end_status(&r, "wide", i), "ok");
+		assert_string_equal(end_status(&r, "nap", i), "ok");
+		assert_string_equal(end_status(&r, "say", i), "ok");
+	}
+	/* each item saw its own nap, not another thread's */
+	for (long long i = 0; i < 4; i++) {
+		const struct journal_record *e = journal_step_end(&r.rec, "say", i);
+		const char *m = json_string_value(json_object_get(json_object_get(e->data, "result"), "message"));
+		char want[32];
+		snprintf(want, sizeof want, "item %lld slept", i + 1);
+		assert_non_null(m);
+		assert_int_equal(strncmp(m, want, strlen(want)), 0);
+	}
+	/* the loop's result keeps the items' order */
+	const struct journal_record *w = journal_step_end(&r.rec, "wide", -1);
+	assert_int_equal(json_array_size(json_object_get(w->data, "result")), 4);
+	/* after a failure no new item starts: item 2 (index 1) fails; 6 never runs */
+	assert_string_equal(end_status(&r, "stop-early", 1), "failed");
+	assert_null(end_status(&r, "stop-early", 5));
+	assert_string_equal(end_status(&r, "stop-early", -1), "failed");
+	journal_records_release(&r.rec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +339,7 @@ int main(void)
 		cmocka_unit_test(test_ir_load_checks_version_and_hash),
 		cmocka_unit_test(test_sched_features_with_yes),
 		cmocka_unit_test(test_gate_without_terminal_stops),
+		cmocka_unit_test(test_loop_serial_width),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
