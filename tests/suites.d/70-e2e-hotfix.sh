@@ -173,7 +173,7 @@ if want image; then
 		[ "$(leader)" = "$L" -a "$(pod_uid "$L")" = "$LU" \
 		  -a "$(pod_uid "$other")" = "$(echo "$U" | tr ' ' '\n' | sed -n "s/^$other=//p")" -a "$(paused)" = false ]
 	check "image: no write failed, none lost ($(writer_says "$OUT/image.writer"))" \
-		jq -e '.failed == 0 and .lost == 0 and .all_acknowledged_present' "$OUT/image.writer"
+		jq -e '.failed == 0 and .lost == 0 and .all_acknowledged_present' "$OUT/image.writer" >/dev/null
 	"$E2E_SB" fault --dir "$SBX" --image-fail "" >/dev/null
 	if [ "$(paused)" = true ]; then
 		bad "image: the cluster was left paused; resuming it by hand for the next scenarios"
@@ -233,7 +233,7 @@ if want node; then
 	# maintenance mode), so writes fail until the resume: the procedure's own
 	# warning.  They fail; none is lost.
 	check "node: writes failed while the leader was down, none lost ($(writer_says "$OUT/node.writer"))" \
-		jq -e '.failed > 0 and .lost == 0 and .all_acknowledged_present' "$OUT/node.writer"
+		jq -e '.failed > 0 and .lost == 0 and .all_acknowledged_present' "$OUT/node.writer" >/dev/null
 fi
 
 echo "suite 70 took $(( $(date +%s) - T0 )) s"
