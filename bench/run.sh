@@ -144,6 +144,7 @@ section_scale() {
 
 SECTIONS=(corpus lint compile scale)
 source bench/executor.sh && SECTIONS+=(executor)   # section_executor is in bench/executor.sh
+source bench/plan.sh && SECTIONS+=(plan)   # section_plan (the default plan against a sandbox) is in bench/plan.sh
 for s in "${SECTIONS[@]}"; do
 	"section_$s"
 done
