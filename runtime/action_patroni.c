@@ -229,7 +229,13 @@ int action_patroni_status(struct action_ctx *cx, const json_t *with, json_t **re
 	return pod ? get_status(cx, with, pod, result) : ACTION_FAILED;
 }
 
-/* Wait until every member of the cluster reports pause == want. */
+/* Wait until every member that answers reports pause == want.
+ *
+ * The mode lives in the DCS, not in the members: a member whose Patroni does
+ * not answer (its pod is down, its new image does not pull) reads the mode
+ * when it starts, so waiting for it would only turn a successful resume into
+ * a timeout and leave the run believing maintenance is still open.  Such
+ * members are named, not waited for; at least one member must confirm. */
 static int wait_members_pause(struct action_ctx *cx, const json_t *with, const char *pod, int want)
 {
 	cx->h.waiting(cx->h.sched, want ? "every member to report maintenance mode" : "every member to leave maintenance mode");
@@ -238,27 +244,40 @@ static int wait_members_pause(struct action_ctx *cx, const json_t *with, const c
 		int rc = get_cluster(cx, with, pod, &c);
 		if (rc != ACTION_OK)
 			return rc;
-		int all = 1;
+		int all = 1, answered = 0;
+		struct strbuf silent = {0};
 		size_t i;
 		json_t *m;
 		json_array_foreach(json_object_get(c, "members"), i, m) {
 			json_t *st = NULL;
 			const char *name = json_string_value(json_object_get(m, "name"));
+			if (!name)
+				continue;
 			rc = get_status(cx, with, name, &st);
 			if (rc != ACTION_OK) {
-				/* a member whose API does not answer cannot confirm the mode */
-				all = 0;
+				sb_printf(&silent, "%s\"%s\"", silent.len ? ", " : "", name);
 				rc = ACTION_OK;
 			} else if (json_is_true(json_object_get(st, "pause")) != want) {
 				all = 0;
+			} else {
+				answered++;
 			}
 			json_decref(st);
 			if (!all)
 				break;
 		}
 		json_decref(c);
-		if (all)
+		if (all && answered > 0) {
+			if (silent.len) {
+				char *line = xasprintf("maintenance mode %s confirmed by %d member(s); not answering: %s",
+						       want ? "on" : "off", answered, silent.s);
+				cx->h.say(cx->h.sched, "warning", line);
+				free(line);
+			}
+			sb_release(&silent);
 			return ACTION_OK;
+		}
+		sb_release(&silent);
 		if (action_sleep(cx, 200) < 0) {
 			if (cx->interrupted && *cx->interrupted) {
 				action_fail(cx, "interrupted while waiting for the members");

@@ -42,6 +42,7 @@ struct sched {
 	int64_t window_deadline;     /* innermost window, 0: none */
 	int stopped;                 /* a gate/confirm stop or a signal */
 	int journal_dead;
+	int in_finally;              /* finally never reuses an earlier session's outcome */
 	int cluster_lost;            /* the last failure was reaching/authenticating to the cluster */
 	char first_error[512];
 	/* the step being run, for hooks */
@@ -245,7 +246,9 @@ static json_t *item_index_json(const struct sched *s)
 
 static const struct journal_record *done_before(struct sched *s, const char *id)
 {
-	if (!s->o->resume)
+	/* finally runs at the end of every session: a resumed run that opened
+	 * maintenance must close it even if an earlier session skipped the close */
+	if (!s->o->resume || s->in_finally)
 		return NULL;
 	const struct journal_record *r = journal_step_end(s->o->resume, id, s->item);
 	if (!r)
@@ -1122,6 +1125,7 @@ int sched_run(const struct sched_opts *o)
 		int was_stopped = s.stopped;
 		s.stopped = 0;
 		progress_event(o->pg, "finally", NULL, "finally:");
+		s.in_finally = 1;
 		for (size_t i = 0; i < o->plan->nfinally; i++) {
 			enum st fr = run_step(&s, &o->plan->finally_[i]);
 			if (fr == ST_FAILED && r == ST_OK)
@@ -1130,6 +1134,7 @@ int sched_run(const struct sched_opts *o)
 			if (o->abort_waits && *o->abort_waits)
 				break;
 		}
+		s.in_finally = 0;
 		s.stopped = was_stopped;
 	}
 	int code;
