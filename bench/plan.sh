@@ -110,6 +110,8 @@ section_plan() {
 		return 0
 	fi
 	export KUBECONFIG=$kc
+	# Interrupted: take the sandbox down too (bench/run.sh's own trap removes WORK).
+	trap '"$sb" down --dir "$SBX" >/dev/null 2>&1; rm -rf "$PB_DIR" "${WORK:-}"' EXIT
 	PB_SERVER=$(kubectl config view --raw --minify -o jsonpath='{.clusters[0].cluster.server}')
 	kubectl config view --raw --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d >"$PB_DIR/ca.crt"
 	( umask 077; printf 'Authorization: Bearer %s\n' "$(kubectl config view --raw --minify -o jsonpath='{.users[0].user.token}')" >"$PB_DIR/auth.hdr" )
@@ -151,6 +153,7 @@ section_plan() {
 
 	"$sb" down --dir "$SBX" >/dev/null 2>&1
 	rm -rf "$PB_DIR"
+	trap 'rm -rf "${WORK:-}"' EXIT
 
 	local gr tr
 	gr=$(awk -v a="$pgap" -v b="$floor" 'BEGIN { printf "%.2f", a / b }')
