@@ -3,6 +3,7 @@
  * freed; only SARIF keeps the findings (not the sources) for its one log. */
 #include <dirent.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,6 +234,10 @@ int cli_lint(int argc, char **argv)
 		return rc == ARGS_HELPED ? EXIT_OK : rc;
 	const char *nc = getenv("NO_COLOR");
 	l.color = l.fmt == DIAG_TEXT && isatty(STDOUT_FILENO) && !(nc && *nc);
+	/* Each plan's arena is freed before the next is built: without a trim
+	 * threshold glibc hands the pages back and faults them in again per
+	 * plan (63,000 page faults on the 1,000-plan bench corpus). */
+	mallopt(M_TRIM_THRESHOLD, 1 << 20);
 	diag_init(&l.all);
 	l.all.werror = l.werror;
 	for (int i = first; i < argc; i++)
