@@ -7,6 +7,7 @@
  * mutation), so --resume can rebuild the expression environment from
  * step-end records and never repeat a mutation blindly. */
 #include "sched.h"
+#include "summary.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -578,7 +579,7 @@ static void record_end(struct sched *s, const struct ir_step *st, const char *st
 		       const char *started, json_t *result, const char *error, json_t *assertions, int continued)
 {
 	int64_t dur = kube_now_ms() - t0;
-	char *sum = summary_of(result);
+	char *sum = summary_result(st->action_name, result);
 	json_t *rs = json_object_size(s->run_state) ? json_deep_copy(s->run_state) : NULL;
 	jrec(s, JOURNAL_STEP_END, json_pack("{s:s, s:o, s:s?, s:s, s:i, s:I, s:O?, s:s, s:s?, s:O?, s:s, s:b, s:o?}",
 					    "step", st->id, "item_index", item_index_json(s), "item_label",
