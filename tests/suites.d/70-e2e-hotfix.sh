@@ -22,6 +22,8 @@
 #   node       every pod killed at once (the node restarts) in maintenance
 #              mode: the leader is down until the resume (writes fail, as the
 #              procedure warns), the plan completes, no acknowledged row lost
+#   pod0       leader_to_pod_0=true: the leader is moved to pod 0 first (the
+#              procedure's optional step), then the hot fix runs as usual
 #
 # E2E_ONLY="e2e lag" runs a subset (e2e always runs first: the kill points
 # are read from its journal).
@@ -234,6 +236,26 @@ if want node; then
 	# warning.  They fail; none is lost.
 	check "node: writes failed while the leader was down, none lost ($(writer_says "$OUT/node.writer"))" \
 		jq -e '.failed > 0 and .lost == 0 and .all_acknowledged_present' "$OUT/node.writer" >/dev/null
+fi
+
+# ---- leader_to_pod_0: the procedure's optional first switchover -------------------------------
+if want pod0; then
+	healthy_wait || bad "pod0: not healthy before"
+	if [ "$(leader)" = $E2E_CL-0 ]; then
+		kubectl exec -n $E2E_NS $E2E_CL-0 -- patronictl switchover --leader $E2E_CL-0 --candidate $E2E_CL-1 --force >/dev/null 2>&1
+		healthy_wait || bad "pod0: not healthy after moving the leader off pod 0"
+	fi
+	L=$(leader)
+	run_plan --yes -p leader_to_pod_0=true >"$OUT/pod0.out" 2>"$OUT/pod0.err"
+	rc=$?
+	RP=$(last_run)
+	D=$(jq_journal "$RP" 'result("build").get("digest")')
+	check "pod0: leader $L moved to $E2E_CL-0 before the pause, then the hot fix moved it to an upgraded member (exit $rc)" \
+		[ $rc = 0 -a "$(jq_journal "$RP" 'status("leader-to-pod-0")')" = ok \
+		  -a "$(jq_journal "$RP" 'result("paused").get("leader")')" = $E2E_CL-0 -a "$(leader)" != $E2E_CL-0 ]
+	c=false
+	all_pods_on "$D" 2.0.1 && [ "$(paused)" = false ] && all_running_lag0 && c=true
+	check "pod0: every pod on the new digest, not paused, every member running with lag 0" $c
 fi
 
 echo "suite 70 took $(( $(date +%s) - T0 )) s"
