@@ -16,7 +16,10 @@ initial delay.  Three observers wait for that Ready:
   - `kubectl wait --for=condition=Ready`, started for the same pod once it
     exists, whose exit is when it reacted.
 
-Latency = observer time - reference time, all on this machine's clock.
+Latency = observer time - reference time, all on this machine's clock.  The
+reference is itself a watcher (Python, under the GIL), so single events can
+come out a few ms negative: compare the two observers' medians, which share
+that reference.
 Prints median and p95 of each, and the executor's peak RSS (from
 /usr/bin/time when available)."""
 
