@@ -23,7 +23,8 @@
 #              mode: the leader is down until the resume (writes fail, as the
 #              procedure warns), the plan completes, no acknowledged row lost
 #   pod0       leader_to_pod_0=true: the leader is moved to pod 0 first (the
-#              procedure's optional step), then the hot fix runs as usual
+#              procedure's optional step), a backup_command runs in the
+#              leader's pod, then the hot fix runs as usual
 #
 # E2E_ONLY="e2e lag" runs a subset (e2e always runs first: the kill points
 # are read from its journal).
@@ -248,7 +249,8 @@ if want pod0; then
 		healthy_wait || bad "pod0: not healthy after moving the leader off pod 0"
 	fi
 	L=$(leader)
-	run_plan --yes -p leader_to_pod_0=true >"$OUT/pod0.out" 2>"$OUT/pod0.err"
+	run_plan --yes -p leader_to_pod_0=true -p 'backup_command=["sh", "-c", "pg_dumpall | wc -c"]' \
+		>"$OUT/pod0.out" 2>"$OUT/pod0.err"
 	rc=$?
 	RP=$(last_run)
 	D=$(jq_journal "$RP" 'result("build").get("digest")')
@@ -258,6 +260,9 @@ if want pod0; then
 	c=false
 	all_pods_on "$D" 2.0.1 && [ "$(paused)" = false ] && all_running_lag0 && c=true
 	check "pod0: every pod on the new digest, not paused, every member running with lag 0" $c
+	bytes=$(jq_journal "$RP" 'result("backup").get("stdout", "").strip()')
+	check "pod0: backup_command ran in the leader's pod before the pause (pg_dumpall: $bytes bytes)" \
+		[ "$(jq_journal "$RP" 'status("backup")')" = ok -a "${bytes:-0}" -gt 1000 ]
 fi
 
 echo "suite 70 took $(( $(date +%s) - T0 )) s"
