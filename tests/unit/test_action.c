@@ -279,14 +279,21 @@ static const char plan_loops[] =
 	"    serial: 1\n"
 	"    do: sleep\n"
 	"    with: {duration: 300ms}\n"
+	/* each item naps first, so item 2's failure is known (at ~200 ms) well
+	 * before a worker could reach item 6 (at ~400 ms at the earliest) */
 	"  - id: stop-early\n"
 	"    for_each: \"[1, 2, 3, 4, 5, 6]\"\n"
 	"    serial: 2\n"
 	"    on_failure: continue\n"
-	"    do: log\n"
-	"    with: {message: \"n${{ item }}\"}\n"
-	"    expect:\n"
-	"      - result.message != \"n2\"\n";
+	"    steps:\n"
+	"      - id: doze\n"
+	"        do: sleep\n"
+	"        with: {duration: 200ms}\n"
+	"      - id: tell\n"
+	"        do: log\n"
+	"        with: {message: \"n${{ item }}\"}\n"
+	"        expect:\n"
+	"          - result.message != \"n2\"\n";
 
 static long long loop_ms(struct run *r, const char *step)
 {
