@@ -172,9 +172,10 @@ if want image; then
 	[ "$(kubectl get pod -n $E2E_NS "$first" -o jsonpath='{.status.containerStatuses[0].state.waiting.reason}')" = ImagePullBackOff ] &&
 		grep -q "the leader was never touched" "$OUT/image.err" && c=true
 	check "image: $first is left in ImagePullBackOff, the run explains the leader was never touched" $c
-	check "image: the leader $L and $other untouched (same uids), management resumed by finally" \
+	check "image: the leader $L and $other untouched (same uids), management resumed by finally (bracket closed)" \
 		[ "$(leader)" = "$L" -a "$(pod_uid "$L")" = "$LU" \
-		  -a "$(pod_uid "$other")" = "$(echo "$U" | tr ' ' '\n' | sed -n "s/^$other=//p")" -a "$(paused)" = false ]
+		  -a "$(pod_uid "$other")" = "$(echo "$U" | tr ' ' '\n' | sed -n "s/^$other=//p")" -a "$(paused)" = false \
+		  -a "$(grep -c 'brackets still open' "$OUT/image.err")" = 0 ]
 	c=false
 	jq -e '.failed == 0 and .lost == 0 and .all_acknowledged_present' "$OUT/image.writer" >/dev/null && c=true
 	check "image: no write failed, none lost ($(writer_says "$OUT/image.writer"))" $c
