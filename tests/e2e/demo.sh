@@ -104,10 +104,12 @@ writer_pid=
 
 heading "4. The report (opsplan run's own, from its journal)" \
 	"One line per step; the full report with every assertion's evidence is $OUT/report.txt" \
-	"(Markdown for a change ticket: $OUT/report.md)."
-# The steps table without its result column, then brackets, windows, gates.
-awk '/^steps$/ { s = 1 } /^brackets$/ { s = 2 } s == 1 && !/^             / { print "   " substr($0, 1, 75) }
-	s == 2 { print "   " $0 }' "$OUT/report.txt" | cut -c1-120
+	"(Markdown for a change ticket: $OUT/report.md). 'Patroni 3.0.2' below is what every" \
+	"sandbox pod really runs (Debian's package); the version the image declares, 2.0.1, is" \
+	"what the plan checked, through version_annotation."
+# The steps table without the evidence lines, then brackets, windows, gates.
+awk '/^steps$/ { s = 1 } /^brackets$/ { s = 2 } s == 1 && !/^             / { print "   " $0 }
+	s == 2 { print "   " $0 }' "$OUT/report.txt" | cut -c1-130
 [ -s "$OUT/report.txt" ] || echo "   (no report: opsplan run exited $rc)"
 
 heading "5. After: every pod on the new image, the leader moved, management on"
