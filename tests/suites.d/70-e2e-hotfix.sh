@@ -12,6 +12,9 @@
 #              first check and mutates nothing (no build, pause, tag, delete)
 #   build      the build fails: nothing running changed (not paused, no pod
 #              replaced, the running tag unmoved), the run says so
+#   sts        the redeploy guard: RollingUpdate with a paused image trigger
+#              passes, with an unpaused one is refused (nothing mutated);
+#              OnDelete with an unpaused trigger runs the whole hot fix
 #   image      the new image fails to pull on the first replica: the run stops
 #              with that replica down, the leader never touched (no write
 #              fails), management resumed by finally
@@ -140,6 +143,55 @@ if want build; then
 	check "build: nothing running changed: not paused, no pod replaced, the running tag unmoved" \
 		[ "$(paused)" = false -a "$(pod_uids)" = "$U" -a "$(istag_digest patroni-postgres:15-stable)" = "$S" \
 		  -a "$(jq_journal "$RB" 'status("pause")')" = None ]
+fi
+
+# ---- the StatefulSet's redeploy guard: updateStrategy and image triggers --------------------
+# The sandbox's trigger controller writes the tag's digest into the template
+# of an unpaused trigger, as OpenShift does.  partition 3 keeps RollingUpdate
+# from restarting anything during the test.
+sts_set() {   # STRATEGY PAUSED|none
+	local trig=null
+	[ "$2" = none ] || trig=$(jq -n --arg p "$2" '[{"from": {"kind": "ImageStreamTag", "name": "patroni-postgres:15-stable"},
+		"fieldPath": "spec.template.spec.containers[?(@.name==\"postgresql\")].image", "paused": $p}] | tojson')
+	kubectl patch sts -n $E2E_NS $E2E_CL --type merge -p "$(jq -n --arg s "$1" --argjson t "$trig" \
+		'{metadata: {annotations: {"image.openshift.io/triggers": $t}},
+		  spec: {updateStrategy: (if $s == "OnDelete" then {type: $s, rollingUpdate: null} else {type: $s, rollingUpdate: {partition: 3}} end)}}')" >/dev/null
+	sleep 1
+}
+if want sts; then
+	healthy_wait || bad "sts: not healthy before"
+	U=$(pod_uids); V=$(bc_version)
+	sts_set RollingUpdate true
+	# max_lag_mb=-1: the run stops at 'healthy', right after the check under test.
+	run_plan --yes -p max_lag_mb=-1 >"$OUT/sts1.out" 2>"$OUT/sts1.err"
+	RS=$(last_run)
+	check "sts: RollingUpdate with a paused image trigger: accepted (the run goes on to 'healthy')" \
+		[ "$(jq_journal "$RS" 'status("statefulset")')" = ok -a "$(jq_journal "$RS" 'failed()')" = "['healthy']" ]
+	sts_set RollingUpdate false
+	run_plan --yes >"$OUT/sts2.out" 2>"$OUT/sts2.err"
+	rc=$?
+	RS=$(last_run)
+	c=false
+	[ $rc = 1 ] && [ "$(jq_journal "$RS" 'failed()')" = "['statefulset']" ] &&
+		grep -q "would redeploy every pod on the image change" "$OUT/sts2.err" && c=true
+	check "sts: RollingUpdate with an unpaused image trigger: refused at 'statefulset', saying why" $c
+	check "sts: nothing mutated by the refused runs (no intent, no build, no pod replaced)" \
+		[ "$(jq_journal "$RS" 'len(intents())')" = 0 -a "$(bc_version)" = "$V" -a "$(pod_uids)" = "$U" ]
+	# OnDelete with the unpaused trigger: the template pins the tag's digest,
+	# the trigger moves it when the plan tags, pods pick it up when replaced.
+	sts_set OnDelete false
+	run_plan --yes >"$OUT/sts3.out" 2>"$OUT/sts3.err"
+	rc=$?
+	RS=$(last_run)
+	D=$(jq_journal "$RS" 'result("build").get("digest")')
+	c=false
+	[ $rc = 0 ] && all_pods_on "$D" 2.0.1 && [ "$(paused)" = false ] && all_running_lag0 &&
+		[ "$(kubectl get sts -n $E2E_NS $E2E_CL -o jsonpath='{.spec.template.spec.containers[0].image}')" = \
+		  "image-registry.openshift-image-registry.svc:5000/demo/patroni-postgres@$D" ] && c=true
+	check "sts: OnDelete with an unpaused image trigger: the whole hot fix runs (exit $rc), every pod on the new digest the trigger wrote" $c
+	sts_set OnDelete none
+	kubectl patch sts -n $E2E_NS $E2E_CL --type json -p '[{"op": "replace", "path": "/spec/template/spec/containers/0/image",
+		"value": "image-registry.openshift-image-registry.svc:5000/demo/patroni-postgres:15-stable"}]' >/dev/null
 fi
 
 # ---- the new image fails to start on a replica -------------------------------------------
