@@ -219,10 +219,10 @@ check "dry run: no pod replaced, no build, no switchover, not paused" \
 
 # --- SIGINT: abandon the wait, run finally, exit 4 ---------------------------------------
 healthy
-"$OPSPLAN" run tests/executor/crash.yaml -n $NS -p cluster=$CL --journal "$J" --yes </dev/null \
+"$OPSPLAN" run tests/executor/sigint.yaml -n $NS -p cluster=$CL --journal "$J" --yes </dev/null \
 	>"$OUT/int.out" 2>"$OUT/int.err" &
 pid=$!
-for _ in $(seq 200); do grep -q 'ok   pause' "$OUT/int.err" && break; sleep 0.1; done
+for _ in $(seq 300); do grep -q 'ok   pause' "$OUT/int.err" && break; sleep 0.1; done
 kill -INT $pid
 wait $pid
 rc=$?
