@@ -236,9 +236,13 @@ static const struct action_param delete_params[] = {
 };
 static const struct action_param wait_params[] = {
 	P_KIND, P_NAME, P_NS,
-	{"for", &type_string, 1, NULL, "\"replaced\", \"ready\", \"deleted\", \"exists\", \"phase=PHASE\" or \"condition=TYPE\"",
-	 "replaced|ready|deleted|exists|phase=*|condition=*"},
-	{"uid", &type_string, 0, NULL, "for \"replaced\": the uid that must be gone (default: the uid when the wait began)"},
+	{"for", &type_string, 1, NULL, "\"replaced\", \"ready\", \"deleted\", \"exists\", \"phase=PHASE\", \"condition=TYPE\" "
+	 "or \"expression\" (with 'that')",
+	 "replaced|ready|deleted|exists|phase=*|condition=*|expression"},
+	{"uid", &type_string, 0, NULL, "for \"replaced\" and \"expression\": the uid this run expects to be gone "
+	 "(default: for \"replaced\", the uid when the wait began; for both, the uid this run deleted)"},
+	{"that", &type_string, 0, NULL, "for \"expression\": a boolean expression over 'object' (the watched object) "
+	 "and the step's roots; the wait ends when it holds"},
 };
 static const struct action_param exec_params[] = {
 	{"pod", &type_string, 1, NULL, "pod to run in"},

@@ -40,6 +40,7 @@ X(OP034, DIAG_ERROR,   "plan-bad-value",     "a value outside what the key allow
 X(OP035, DIAG_ERROR,   "plan-silence",       "'silence:' names an unknown code or gives no reason")
 X(OP036, DIAG_ERROR,   "plan-key-requires",  "a key that only means something with another key")
 X(OP037, DIAG_ERROR,   "plan-empty",         "a plan, group or list that must not be empty")
+X(OP038, DIAG_ERROR,   "plan-wait-that",     "k8s.wait 'that' missing with 'for: expression', or given without it")
 /* expressions */
 X(OP050, DIAG_ERROR,   "expr-syntax",        "an expression or template cannot be parsed")
 X(OP051, DIAG_ERROR,   "expr-unknown-name",  "a name that is not in scope")

@@ -48,6 +48,7 @@ struct scope_ctx {
 struct roots_spec {
 	int own_loop;
 	const struct type *result;
+	const struct type_field *extra;   /* one more root (`object` in k8s.wait's `that`), or NULL */
 };
 
 static const struct type *param_type(struct arena *a, const struct plan_param *p)
@@ -178,7 +179,8 @@ static int in_handler(const struct graph_node *child, const struct graph_node *x
 
 /* Roots for the node: own_loop adds the node's own loop variable; result
  * adds `result`. */
-static const struct type *roots(struct scope_ctx *C, int own_loop, const struct type *result)
+static const struct type *roots(struct scope_ctx *C, int own_loop, const struct type *result,
+				const struct type_field *extra)
 {
 	size_t cap = 8, n = 0;
 	for (const struct graph_node *x = C->node; x; x = x->parent)
@@ -189,6 +191,8 @@ static const struct type *roots(struct scope_ctx *C, int own_loop, const struct 
 	f[n++] = (struct type_field){"steps", C->steps_t, "steps finished before this one"};
 	if (result)
 		f[n++] = (struct type_field){"result", result, "this step's result"};
+	if (extra)
+		f[n++] = *extra;
 	for (const struct graph_node *x = C->node, *from = NULL; x; from = x, x = x->parent) {
 		if (!x->step->for_each || (x == C->node && !own_loop) || in_handler(from, x))
 			continue;
@@ -252,7 +256,7 @@ static void expr_refs(const struct expr *e, void *ctx)
 static const struct type *roots_for(struct scope_ctx *C, const struct roots_spec *rs)
 {
 	C->steps_t = steps_type(C);
-	return roots(C, rs->own_loop, rs->result);
+	return roots(C, rs->own_loop, rs->result, rs->extra);
 }
 
 /* ---- columns inside quoted scalars with escapes ----
@@ -436,6 +440,66 @@ static void check_with_value(struct scope_ctx *C, const struct ynode *v, const s
 	}
 }
 
+static int is_wait(const struct plan_step *s)
+{
+	return s->kind == STEP_ACTION && s->action && !strcmp(s->action->name, "k8s.wait");
+}
+
+/* k8s.wait `for: expression`: `that` is an expression (the runtime parses the
+ * same text from the IR and evaluates it on every watch event), so it is
+ * parsed and typed here, at its own line:col, with `object` beside the step's
+ * usual roots.  `that` without `for: expression` would be silently ignored. */
+static void check_wait_that(struct scope_ctx *C, const struct roots_spec *rs)
+{
+	const struct plan_step *s = C->node->step;
+	const struct ynode *w = s->with;
+	if (!is_wait(s) || !w || w->kind != YNODE_MAP)
+		return;
+	const struct ynode *forv = NULL, *that = NULL, *that_key = NULL;
+	for (size_t i = 0; i < w->npairs; i++) {
+		if (!strcmp(w->pairs[i].key->str, "for"))
+			forv = w->pairs[i].value;
+		else if (!strcmp(w->pairs[i].key->str, "that")) {
+			that = w->pairs[i].value;
+			that_key = w->pairs[i].key;
+		}
+	}
+	if (!forv || forv->kind != YNODE_SCALAR || !forv->str || strstr(forv->str, "${{"))
+		return;   /* missing or not a literal: plan_check says so, or the runtime decides */
+	int is_expr = !strcmp(forv->str, "expression");
+	if (is_expr && !that) {
+		struct diag *dg = diag_add(C->d, OP038, &forv->loc,
+					   "step '%s' waits for an expression but has no 'with.that'", s->id);
+		diag_hint(dg, "add 'that:' with the condition over 'object', e.g. "
+			      "that: \"object.status.phase == 'Running'\"");
+		return;
+	}
+	if (!is_expr && that) {
+		struct diag *dg = diag_add(C->d, OP038, &that_key->loc,
+					   "'with.that' of step '%s' is only read with 'for: expression', not 'for: %s'",
+					   s->id, forv->str);
+		diag_hint(dg, "use 'for: expression', or remove 'that'");
+		return;
+	}
+	if (!is_expr || !that || that->kind != YNODE_SCALAR || !that->str)
+		return;   /* a non-string that: plan_check's type error */
+	if (strstr(that->str, "${{")) {
+		struct diag *dg = diag_add(C->d, OP038, &that->loc,
+					   "'with.that' of step '%s' is an expression, not a template", s->id);
+		diag_hint(dg, "write it without ${{ }}: it is evaluated on every watch event, not once");
+		return;
+	}
+	struct plan_expr pe = {that->str, that->len, that->loc, plan_scope_scalar_base(C->g->plan->doc, that), NULL};
+	const struct action *get = catalog_find("k8s.get");
+	const struct type_field object = {"object", get && get->result ? get->result : &type_any_object,
+					  "the watched object, as the watch delivers it"};
+	struct roots_spec with_object = *rs;
+	with_object.extra = &object;
+	char *what = xasprintf("the wait condition of step '%s'", s->id);
+	check_expr(C, &pe, &with_object, what);
+	free(what);
+}
+
 static void check_with(struct scope_ctx *C, const struct roots_spec *roots_t)
 {
 	const struct plan_step *s = C->node->step;
@@ -445,6 +509,8 @@ static void check_with(struct scope_ctx *C, const struct roots_spec *roots_t)
 	char *what = xasprintf("the with of step '%s'", s->id);
 	for (size_t i = 0; i < w->npairs; i++) {
 		const struct ynode *v = w->pairs[i].value;
+		if (is_wait(s) && !strcmp(w->pairs[i].key->str, "that"))
+			continue;   /* an expression, not a template: check_wait_that */
 		if (v && v->kind != YNODE_SCALAR) {
 			check_with_value(C, v, roots_t, what, 0);
 			continue;
@@ -494,7 +560,7 @@ static void check_node(struct scope_ctx *C, struct graph_node *n)
 	struct plan_step *s = n->step;
 	C->node = n;
 	char *what = NULL;
-	const struct roots_spec outer = {0, NULL};
+	const struct roots_spec outer = {0, NULL, NULL};
 	if (s->when) {
 		what = xasprintf("the when of step '%s'", s->id);
 		check_expr(C, s->when, &outer, what);
@@ -512,8 +578,9 @@ static void check_node(struct scope_ctx *C, struct graph_node *n)
 				 s->id, type_kind_name(lt->kind));
 		C->loop_elem[n->doc_index] = el;
 	}
-	const struct roots_spec inner = {s->for_each != NULL, NULL};
+	const struct roots_spec inner = {s->for_each != NULL, NULL, NULL};
 	check_with(C, &inner);
+	check_wait_that(C, &inner);
 	what = xasprintf("a precondition of step '%s'", s->id);
 	check_conds(C, s->require, s->nrequire, &inner, what);
 	free(what);
@@ -525,7 +592,7 @@ static void check_node(struct scope_ctx *C, struct graph_node *n)
 		free(what);
 	}
 	const struct type *res = action_result(s);
-	const struct roots_spec withres = res ? (struct roots_spec){1, res} : inner;
+	const struct roots_spec withres = res ? (struct roots_spec){1, res, NULL} : inner;
 	if (s->nexpect) {
 		what = xasprintf("an expect of step '%s'", s->id);
 		check_conds(C, s->expect, s->nexpect, &withres, what);

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
+#include "expr.h"
 #include "kube.h"
 #include "mem.h"
 
@@ -269,7 +271,31 @@ struct waitc {
 	json_t *events;
 	int64_t t0;
 	int met;
+	/* for: expression */
+	const struct expr *that;
+	json_t *env;               /* the step's roots + `object` */
+	char expect_gone[128];     /* a deletion of this uid is expected (the run deleted it) */
+	int gone;                  /* the object was deleted and that deletion was not expected */
+	char eval_err[256];        /* the last evaluation error, for the timeout message */
 };
+
+/* `that` over the current object.  An evaluation error (a field of a pod
+ * still starting, say) is "not yet", remembered for the timeout message. */
+static int that_holds(struct waitc *w)
+{
+	json_t *v = NULL;
+	char *msg = NULL;
+	json_object_set(w->env, "object", w->cur);
+	if (expr_eval(w->that, w->env, &v, &msg) < 0) {
+		snprintf(w->eval_err, sizeof w->eval_err, "%s", msg ? msg : "evaluation failed");
+		free(msg);
+		return 0;
+	}
+	w->eval_err[0] = 0;
+	int t = expr_truthy(v);
+	json_decref(v);
+	return t;
+}
 
 static int cond_true(const json_t *o, const char *type)
 {
@@ -305,6 +331,8 @@ static int wait_met(struct waitc *w)
 	}
 	if (!strncmp(c, "condition=", 10))
 		return cond_true(w->cur, c + 10);
+	if (!strcmp(c, "expression"))
+		return that_holds(w);
 	return 0;
 }
 
@@ -347,6 +375,12 @@ static int wait_cb(void *ctx, enum kube_event_type type, json_t *obj)
 		note_event(w, "DELETED", obj);
 		json_decref(w->cur);
 		w->cur = NULL;
+		/* an expression that has not held is not going to hold on a deleted
+		 * object; only the incarnation this run deleted may go and come back */
+		if (w->that && w->synced && (!obj_uid(obj) || strcmp(obj_uid(obj), w->expect_gone) != 0)) {
+			w->gone = 1;
+			return 1;
+		}
 		break;
 	}
 	if (!w->have_before && w->cur && obj_uid(w->cur)) {
@@ -357,6 +391,24 @@ static int wait_cb(void *ctx, enum kube_event_type type, json_t *obj)
 	return w->met ? 1 : 0;
 }
 
+/* Parse `that` (checked by the compiler; parsed again from the IR text).
+ * NULL and cx->err on failure. */
+static struct expr *wait_parse_that(struct action_ctx *cx, struct arena *a, const char *text)
+{
+	if (!text)
+		return action_fail(cx, "'for: expression' needs 'that', the expression to wait for"), NULL;
+	if (strlen(text) > 8192)
+		return action_fail(cx, "'that' is longer than 8192 bytes"), NULL;
+	struct diag_list d;
+	diag_init(&d);
+	struct loc base = {0};
+	struct expr *e = expr_parse(a, text, strlen(text), &base, &d);
+	if (!e)
+		action_fail(cx, "cannot parse 'that' (%s): %s", text, d.n ? d.items[0].msg : "syntax error");
+	diag_release(&d);
+	return e;
+}
+
 int action_k8s_wait(struct action_ctx *cx, const json_t *with, json_t **result)
 {
 	const char *cond = action_str(with, "for");
@@ -364,25 +416,44 @@ int action_k8s_wait(struct action_ctx *cx, const json_t *with, json_t **result)
 	if (!cond)
 		return action_fail(cx, "'for' must be a string");
 	if (strcmp(cond, "replaced") && strcmp(cond, "ready") && strcmp(cond, "deleted") && strcmp(cond, "exists") &&
-	    strncmp(cond, "phase=", 6) && strncmp(cond, "condition=", 10))
-		return action_fail(cx, "cannot wait for \"%s\": use replaced, ready, deleted, exists, phase=P or "
-				   "condition=T", cond);
-	char *base = obj_path(cx, with, 0, NULL);
-	if (!base)
+	    strncmp(cond, "phase=", 6) && strncmp(cond, "condition=", 10) && strcmp(cond, "expression"))
+		return action_fail(cx, "cannot wait for \"%s\": use replaced, ready, deleted, exists, phase=P, "
+				   "condition=T or expression", cond);
+	int is_expr = !strcmp(cond, "expression");
+	if (!is_expr && action_str(with, "that"))
+		return action_fail(cx, "'that' is only read with 'for: expression', not 'for: %s'", cond);
+	struct arena *ea = is_expr ? arena_new() : NULL;
+	struct expr *that = is_expr ? wait_parse_that(cx, ea, action_str(with, "that")) : NULL;
+	if (is_expr && !that) {
+		arena_free(ea);
 		return ACTION_FAILED;
+	}
+	char *base = obj_path(cx, with, 0, NULL);
+	if (!base) {
+		arena_free(ea);
+		return ACTION_FAILED;
+	}
 	if (!name || !*name) {
 		free(base);
+		arena_free(ea);
 		return action_fail(cx, "'name' must be a non-empty string");
 	}
 	struct waitc w = {cx, cond, "", 0, NULL, 0, json_array(), kube_now_ms(), 0};
+	if (that) {
+		w.that = that;
+		/* the step's roots, lent by the scheduler through memo (sched.c) */
+		const json_t *env = json_object_get(cx->memo, "$env");
+		w.env = json_is_object(env) ? json_copy((json_t *)env) : json_object();
+	}
 	const char *uid = action_str(with, "uid");
 	char *key = obj_key(cx, with);
-	if (!uid && !strcmp(cond, "replaced"))   /* the uid this run deleted, if it did */
+	if (!uid && (!strcmp(cond, "replaced") || is_expr))   /* the uid this run deleted, if it did */
 		uid = json_string_value(json_object_get(json_object_get(cx->run_state, "deleted"), key));
 	free(key);
 	if (uid) {
 		snprintf(w.uid_before, sizeof w.uid_before, "%s", uid);
 		w.have_before = 1;
+		snprintf(w.expect_gone, sizeof w.expect_gone, "%s", uid);
 	}
 	struct strbuf p = {0};
 	int first = 1;
@@ -392,7 +463,8 @@ int action_k8s_wait(struct action_ctx *cx, const json_t *with, json_t **result)
 	url_add(&p, "fieldSelector", fs, &first);
 	free(fs);
 	char what[256];
-	snprintf(what, sizeof what, "%s %s: %s", action_str(with, "kind"), name, cond);
+	snprintf(what, sizeof what, "%s %s: %s", action_str(with, "kind"), name,
+		 is_expr ? action_str(with, "that") : cond);
 	cx->h.waiting(cx->h.sched, what);
 	int rc = ACTION_OK;
 	if (cx->dry_run && (!strcmp(cond, "replaced") || !strcmp(cond, "deleted"))) {
@@ -410,8 +482,15 @@ int action_k8s_wait(struct action_ctx *cx, const json_t *with, json_t **result)
 	} else {
 		struct kube_err e;
 		long tmo = action_remaining_ms(cx, 300000);
-		if (kube_watch(cx->kc, p.s, NULL, tmo, wait_cb, &w, NULL, &e) < 0)
+		if (kube_watch(cx->kc, p.s, NULL, tmo, wait_cb, &w, NULL, &e) < 0) {
 			rc = action_kube_fail(cx, "wait", &e);
+			if (w.eval_err[0] && strlen(cx->err) + 40 < sizeof cx->err)
+				snprintf(cx->err + strlen(cx->err), sizeof cx->err - strlen(cx->err),
+					 " (last evaluation: %s)", w.eval_err);
+		} else if (w.gone) {
+			rc = action_fail(cx, "%s %s was deleted while waiting for %s", action_str(with, "kind"), name,
+					 action_str(with, "that"));
+		}
 	}
 	sb_release(&p);
 	if (rc == ACTION_OK) {
@@ -422,6 +501,8 @@ int action_k8s_wait(struct action_ctx *cx, const json_t *with, json_t **result)
 	}
 	json_decref(w.cur);
 	json_decref(w.events);
+	json_decref(w.env);
+	arena_free(ea);
 	return rc;
 }
 

@@ -493,6 +493,10 @@ static int attempt(struct sched *s, const struct ir_step *st, json_t *memo, cons
 	cx.interrupted = s->o->abort_waits;
 	cx.resume = resume;
 	cx.memo = memo;
+	/* k8s.wait `for: expression` evaluates `that` over the step's roots on
+	 * every watch event; the action context has no env of its own */
+	if (!strcmp(st->action_name, "k8s.wait"))
+		json_object_set(memo, "$env", s->env);
 	cx.run_state = s->run_state;
 	cx.h = (struct action_hooks){s, h_intent, h_outcome, h_waiting, h_ask, h_say};
 	int rc;
@@ -619,6 +623,17 @@ static void restore(struct sched *s, const struct ir_step *st, const struct jour
 		       "done %s: %s (from the journal)", st->id, status);
 }
 
+/* 1 when an earlier session finished st for the current item: its outputs
+ * are restored and the caller returns ST_OK without running it again. */
+static int resumed(struct sched *s, const struct ir_step *st)
+{
+	const struct journal_record *prev = done_before(s, st->id);
+	if (!prev)
+		return 0;
+	restore(s, st, prev);
+	return 1;
+}
+
 static int gate(struct sched *s, const struct ir_step *st)
 {
 	json_t *show = json_array();
@@ -650,11 +665,8 @@ static enum st run_body(struct sched *s, const struct ir_step *st)
 	int64_t t0 = kube_now_ms();
 	char started[40];
 	iso_now(started, sizeof started);
-	const struct journal_record *prev = done_before(s, st->id);
-	if (prev) {
-		restore(s, st, prev);
+	if (resumed(s, st))
 		return ST_OK;
-	}
 	int64_t outer = s->window_deadline;
 	if (st->within_ms > 0) {
 		s->window_deadline = min_deadline(outer, t0 + st->within_ms);
@@ -949,11 +961,8 @@ static enum st run_loop(struct sched *s, const struct ir_step *st)
 	int64_t t0 = kube_now_ms();
 	char started[40];
 	iso_now(started, sizeof started);
-	const struct journal_record *prev = done_before(s, st->id);
-	if (prev) {
-		restore(s, st, prev);
+	if (resumed(s, st))
 		return ST_OK;
-	}
 	/* on resume, the same items as the first run chose */
 	json_t *items = NULL;
 	if (s->o->resume) {
@@ -1012,11 +1021,8 @@ static enum st run_step(struct sched *s, const struct ir_step *st)
 	if (interrupted(s) || s->stopped)
 		return ST_STOPPED;
 	if (st->when.e) {
-		const struct journal_record *prev = done_before(s, st->id);
-		if (prev) {
-			restore(s, st, prev);
+		if (resumed(s, st))
 			return ST_OK;
-		}
 		json_t *v = NULL;
 		char err[512];
 		char started[40];
