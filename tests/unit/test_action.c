@@ -338,6 +338,37 @@ static void test_loop_serial_width(void **state)
 	journal_records_release(&r.rec);
 }
 
+/* k8s.wait for: expression refuses a missing, unparsable or misplaced 'that'
+ * before it touches the cluster (there is none here) */
+static void test_wait_expression_refusals(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *with, *err;
+	} cases[] = {
+		{"{\"kind\": \"Pod\", \"name\": \"db-0\", \"for\": \"expression\"}", "needs 'that'"},
+		{"{\"kind\": \"Pod\", \"name\": \"db-0\", \"for\": \"expression\", \"that\": \"object.(\"}",
+		 "cannot parse 'that' (object.()"},
+		{"{\"kind\": \"Pod\", \"name\": \"db-0\", \"for\": \"ready\", \"that\": \"true\"}",
+		 "only read with 'for: expression', not 'for: ready'"},
+		{"{\"kind\": \"Pod\", \"name\": \"db-0\", \"for\": \"expresion\"}", "or expression"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		json_t *with = json_loads(cases[i].with, 0, NULL);
+		assert_non_null(with);
+		struct action_ctx cx = {0};
+		cx.memo = json_object();
+		json_t *result = NULL;
+		assert_int_equal(action_k8s_wait(&cx, with, &result), ACTION_FAILED);
+		assert_null(result);
+		if (!strstr(cx.err, cases[i].err))
+			print_error("case %zu: '%s' does not contain '%s'\n", i, cx.err, cases[i].err);
+		assert_non_null(strstr(cx.err, cases[i].err));
+		json_decref(cx.memo);
+		json_decref(with);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_sched_features_with_yes),
 		cmocka_unit_test(test_gate_without_terminal_stops),
 		cmocka_unit_test(test_loop_serial_width),
+		cmocka_unit_test(test_wait_expression_refusals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
