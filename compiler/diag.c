@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "mem.h"
+#include "utf8.h"
 
 /* ORDER diag_codes.h */
 static const struct {
@@ -243,23 +244,6 @@ static const char *sev_name(enum diag_severity s)
 	return s == DIAG_ERROR ? "error" : s == DIAG_WARNING ? "warning" : "note";
 }
 
-/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if invalid. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	if (p[0] < 0x80)
-		return 1;
-	size_t k = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
-	if (k == 0 || p[0] > 0xf4 || k > n)
-		return 0;
-	for (size_t i = 1; i < k; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	if ((k == 3 && p[0] == 0xe0 && p[1] < 0xa0) || (k == 3 && p[0] == 0xed && p[1] >= 0xa0) ||
-	    (k == 4 && p[0] == 0xf0 && p[1] < 0x90) || (k == 4 && p[0] == 0xf4 && p[1] >= 0x90))
-		return 0;
-	return k;
-}
-
 /* Append s[0..n) for a terminal or a JSON string: invalid UTF-8 becomes
  * U+FFFD, and control characters (an ESC could drive the terminal) become
  * '?' unless keep_ws allows tab and newline. */
@@ -267,7 +251,7 @@ static void put_clean(struct strbuf *b, const char *s, size_t n, int keep_ws)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	for (size_t i = 0; i < n;) {
-		size_t k = utf8_len(p + i, n - i);
+		size_t k = utf8_seq(p + i, n - i);
 		if (k == 0) {
 			sb_puts(b, "\xef\xbf\xbd");
 			i++;

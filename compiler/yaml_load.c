@@ -17,6 +17,7 @@
 #include <yaml.h>
 
 #include "mem.h"
+#include "utf8.h"
 
 /* Turns libyaml's marks (0-based line, column and index counted in
  * characters) into our locations (1-based, columns and offsets in bytes). */
@@ -61,24 +62,6 @@ struct loader {
 };
 
 /* ---- UTF-8 and line breaks ------------------------------------------- */
-
-/* Length of the valid UTF-8 sequence at p (n bytes left), 0 if invalid:
- * no overlong forms, no surrogates, nothing past U+10FFFF. */
-static size_t utf8_seq(const unsigned char *p, size_t n)
-{
-	if (p[0] < 0x80)
-		return 1;
-	size_t k = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
-	if (k == 0 || p[0] > 0xf4 || k > n)
-		return 0;
-	for (size_t i = 1; i < k; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	if ((k == 3 && p[0] == 0xe0 && p[1] < 0xa0) || (k == 3 && p[0] == 0xed && p[1] >= 0xa0) ||
-	    (k == 4 && p[0] == 0xf0 && p[1] < 0x90) || (k == 4 && p[0] == 0xf4 && p[1] >= 0x90))
-		return 0;
-	return k;
-}
 
 /* Width in bytes of the line break at p, 0 if none.  libyaml breaks lines on
  * CR, LF, CRLF, NEL, LS and PS; the locator must count the same way. */
