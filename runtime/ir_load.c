@@ -91,20 +91,32 @@ static void diag_first(struct loader *L, struct diag_list *d, const char *what, 
 	fail(L, "invalid IR: %s at %s: %s", what, src ? src : "?", m);
 }
 
+/* The source text and location of an IR expression or template object
+ * {"text": ..., "src": "file:line:col"}: 0 when v is absent or null (nothing to
+ * parse, *text stays NULL), 1 when *text is ready to parse, -1 after a failure
+ * recorded in L.  kind names what v should be, for the message. */
+static int source_of(struct loader *L, json_t *v, const char *what, const char *kind,
+                     const char **text, const char **src, struct loc *base)
+{
+	if (!v || json_is_null(v))
+		return 0;
+	json_t *t = json_object_get(v, "text");
+	if (!json_is_string(t)) {
+		fail(L, "invalid IR: %s is not %s", what, kind);
+		return -1;
+	}
+	*text = arena_strdup(L->p->arena, json_string_value(t));
+	*src = str_of(L, v, "src", 1, what);
+	loc_of(L, *src, base);
+	return 1;
+}
+
 static void expr_of(struct loader *L, json_t *v, struct ir_expr *out, const char *what)
 {
 	memset(out, 0, sizeof *out);
-	if (!v || json_is_null(v))
-		return;
-	json_t *t = json_object_get(v, "text");
-	if (!json_is_string(t)) {
-		fail(L, "invalid IR: %s is not an expression", what);
-		return;
-	}
-	out->text = arena_strdup(L->p->arena, json_string_value(t));
-	out->src = str_of(L, v, "src", 1, what);
 	struct loc base;
-	loc_of(L, out->src, &base);
+	if (source_of(L, v, what, "an expression", &out->text, &out->src, &base) <= 0)
+		return;
 	struct diag_list d;
 	diag_init(&d);
 	out->e = expr_parse(L->p->arena, out->text, strlen(out->text), &base, &d);
@@ -116,17 +128,9 @@ static void expr_of(struct loader *L, json_t *v, struct ir_expr *out, const char
 static void tmpl_of(struct loader *L, json_t *v, struct ir_tmpl *out, const char *what)
 {
 	memset(out, 0, sizeof *out);
-	if (!v || json_is_null(v))
-		return;
-	json_t *t = json_object_get(v, "text");
-	if (!json_is_string(t)) {
-		fail(L, "invalid IR: %s is not a template", what);
-		return;
-	}
-	out->text = arena_strdup(L->p->arena, json_string_value(t));
-	out->src = str_of(L, v, "src", 1, what);
 	struct loc base;
-	loc_of(L, out->src, &base);
+	if (source_of(L, v, what, "a template", &out->text, &out->src, &base) <= 0)
+		return;
 	struct diag_list d;
 	diag_init(&d);
 	out->t = tmpl_parse(L->p->arena, out->text, strlen(out->text), &base, &d);
