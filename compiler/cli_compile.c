@@ -26,7 +26,7 @@ static int usage(const char *cmd, const char *fmt, const char *arg)
 	return -1;
 }
 
-int cli_plan_parse(int argc, char **argv, const char *allowed, struct cli_plan_args *a)
+static int parse_args(int argc, char **argv, const char *allowed, struct cli_plan_args *a)
 {
 	const char *cmd = argv[0];
 	memset(a, 0, sizeof *a);
@@ -87,6 +87,17 @@ int cli_plan_parse(int argc, char **argv, const char *allowed, struct cli_plan_a
 	return 0;
 }
 
+int cli_plan_parse(int argc, char **argv, const char *allowed, struct cli_plan_args *a)
+{
+	int rc = parse_args(argc, argv, allowed, a);
+	if (rc != 0) {
+		free(a->params);
+		a->params = NULL;
+		a->nparams = 0;
+	}
+	return rc;
+}
+
 struct compiled *cli_plan_compile(const struct cli_plan_args *a, struct diag_list *d, int *exit_code)
 {
 	/* graph and explain describe a plan without its values; compile makes the IR */
@@ -103,6 +114,14 @@ struct compiled *cli_plan_compile(const struct cli_plan_args *a, struct diag_lis
 	if (*exit_code == EXIT_OK && (diag_errors(d) || !c->graph))
 		*exit_code = EXIT_FINDINGS;
 	return c;
+}
+
+void cli_plan_release(struct cli_plan_args *a, struct compiled *c, struct diag_list *d)
+{
+	compile_free(c);
+	diag_release(d);
+	free(a->params);
+	a->params = NULL;
 }
 
 static int write_through(const char *path, const char *text)
@@ -160,10 +179,8 @@ int cli_compile(int argc, char **argv)
 {
 	struct cli_plan_args a;
 	int rc = cli_plan_parse(argc, argv, "po", &a);
-	if (rc != 0) {
-		free(a.params);
+	if (rc != 0)
 		return rc > 0 ? EXIT_OK : EXIT_USAGE;
-	}
 	struct diag_list d;
 	int code;
 	struct compiled *c = cli_plan_compile(&a, &d, &code);
@@ -178,8 +195,6 @@ int cli_compile(int argc, char **argv)
 		}
 		free(ir);
 	}
-	compile_free(c);
-	diag_release(&d);
-	free(a.params);
+	cli_plan_release(&a, c, &d);
 	return code;
 }

@@ -20,7 +20,8 @@ struct cli_plan_args {
 /* Parse argv (argv[0] is the command); allowed: the options the command
  * takes, as a string of letters: 'p' -p, 'o' -o, 'f' --format, 'a' --assume.
  * Returns -1 after printing a usage error, 1 after printing --help, 0 ok.
- * a->params is allocated; free it. */
+ * On 0 a->params is allocated (cli_plan_release frees it); otherwise nothing
+ * is left to free. */
 int cli_plan_parse(int argc, char **argv, const char *allowed, struct cli_plan_args *a);
 
 /* Compile a->plan with its -p values (required params enforced), print the
@@ -28,5 +29,9 @@ int cli_plan_parse(int argc, char **argv, const char *allowed, struct cli_plan_a
  * EXIT_USAGE (the file could not be read).  Caller frees the result and the
  * list (the list after the result: it borrows the sources). */
 struct compiled *cli_plan_compile(const struct cli_plan_args *a, struct diag_list *d, int *exit_code);
+
+/* Free what cli_plan_parse and cli_plan_compile gave: c (may be NULL), then
+ * the list d it borrows from, then a's params. */
+void cli_plan_release(struct cli_plan_args *a, struct compiled *c, struct diag_list *d);
 
 #endif

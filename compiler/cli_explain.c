@@ -228,10 +228,8 @@ int cli_explain(int argc, char **argv)
 {
 	struct cli_plan_args a;
 	int rc = cli_plan_parse(argc, argv, "pa", &a);
-	if (rc != 0) {
-		free(a.params);
+	if (rc != 0)
 		return rc > 0 ? EXIT_OK : EXIT_USAGE;
-	}
 	if (a.assume && strcmp(a.assume, "typical") != 0 && strcmp(a.assume, "worst") != 0) {
 		fprintf(stderr, "opsplan explain: --assume takes 'typical' or 'worst', not '%s'\n", a.assume);
 		free(a.params);
@@ -246,8 +244,6 @@ int cli_explain(int argc, char **argv)
 		if (fflush(stdout) != 0)
 			code = EXIT_USAGE;
 	}
-	compile_free(c);
-	diag_release(&d);
-	free(a.params);
+	cli_plan_release(&a, c, &d);
 	return code;
 }

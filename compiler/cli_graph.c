@@ -11,10 +11,8 @@ int cli_graph(int argc, char **argv)
 {
 	struct cli_plan_args a;
 	int rc = cli_plan_parse(argc, argv, "pf", &a);
-	if (rc != 0) {
-		free(a.params);
+	if (rc != 0)
 		return rc > 0 ? EXIT_OK : EXIT_USAGE;
-	}
 	const char *fmt = a.format ? a.format : "dot";
 	if (strcmp(fmt, "dot") != 0 && strcmp(fmt, "mermaid") != 0) {
 		fprintf(stderr, "opsplan graph: unknown format '%s' (dot or mermaid)\n", fmt);
@@ -32,8 +30,6 @@ int cli_graph(int argc, char **argv)
 		if (fflush(stdout) != 0)
 			code = EXIT_USAGE;
 	}
-	compile_free(c);
-	diag_release(&d);
-	free(a.params);
+	cli_plan_release(&a, c, &d);
 	return code;
 }

@@ -123,10 +123,8 @@ int cli_rbac(int argc, char **argv)
 {
 	struct cli_plan_args a;
 	int rc = cli_plan_parse(argc, argv, "p", &a);
-	if (rc != 0) {
-		free(a.params);
+	if (rc != 0)
 		return rc > 0 ? EXIT_OK : EXIT_USAGE;
-	}
 	struct diag_list d;
 	int code;
 	struct compiled *c = cli_plan_compile(&a, &d, &code);
@@ -174,8 +172,6 @@ done:
 	free(acc.v);
 	sb_release(&acc.notes);
 	ir_plan_free(p);
-	compile_free(c);
-	diag_release(&d);
-	free(a.params);
+	cli_plan_release(&a, c, &d);
 	return code;
 }
