@@ -66,6 +66,11 @@ static int ends_with(const char *s, const char *suf)
 	return a >= b && !strcmp(s + a - b, suf);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* Every NAME.jsonl in dir, as run ids, sorted.  A missing dir is empty. */
 static int list_ids(const char *dir, char ***out, size_t *n, struct journal_err *err)
 {
@@ -87,12 +92,9 @@ static int list_ids(const char *dir, char ***out, size_t *n, struct journal_err 
 		(*out)[(*n)++] = xstrndup(e->d_name, strlen(e->d_name) - 6);
 	}
 	closedir(d);
+	if (*n)   /* qsort of an empty (NULL) array is undefined */
+		qsort(*out, *n, sizeof **out, cmp_str);
 	return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static void free_ids(char **ids, size_t n)
@@ -115,8 +117,6 @@ int journal_resolve(const char *dir, const char *run, char **path_out, struct jo
 	int rc = list_ids(dir, &ids, &n, err);
 	if (rc < 0)
 		return rc;
-	if (n)
-		qsort(ids, n, sizeof *ids, cmp_str);
 	const char *hit = NULL;
 	size_t hits = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -207,8 +207,6 @@ int journal_list_runs(const char *dir, struct journal_run_info **out, size_t *n,
 	int rc = list_ids(dir, &ids, &nids, err);
 	if (rc < 0)
 		return rc;
-	if (nids)
-		qsort(ids, nids, sizeof *ids, cmp_str);
 	*out = xcalloc(nids ? nids : 1, sizeof **out);
 	for (size_t i = 0; i < nids; i++)
 		summarize(dir, ids[i], &(*out)[i]);
