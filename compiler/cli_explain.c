@@ -49,6 +49,15 @@ static void one_line(FILE *out, const char *s, size_t n)
 		fputc(s[i] == '\n' ? ' ' : s[i], out);
 }
 
+/* One line of a step's description: indent d, label, then the expression
+ * text on one line. */
+static void labelled(FILE *out, int d, const char *label, const char *s, size_t n)
+{
+	fprintf(out, "%*s%s", d, "", label);
+	one_line(out, s, n);
+	fprintf(out, "\n");
+}
+
 static void params(const struct ex *E)
 {
 	const json_t *ps = E->g->params;
@@ -110,27 +119,18 @@ static void step(const struct ex *E, const struct graph_node *x, const char *num
 			fprintf(o, " %s", s->needs[i]);
 		fprintf(o, "\n");
 	}
-	if (s->when) {
-		fprintf(o, "%*sonly if ", d, "");
-		one_line(o, s->when->text, s->when->len);
-		fprintf(o, "\n");
-	}
-	for (size_t i = 0; i < s->nrequire; i++) {
-		fprintf(o, "%*srequires ", d, "");
-		one_line(o, s->require[i].that.text, s->require[i].that.len);
-		fprintf(o, "\n");
-	}
+	if (s->when)
+		labelled(o, d, "only if ", s->when->text, s->when->len);
+	for (size_t i = 0; i < s->nrequire; i++)
+		labelled(o, d, "requires ", s->require[i].that.text, s->require[i].that.len);
 	if (s->gate) {
 		fprintf(o, "%*sASKS   ", d, "");
 		if (s->gate->prompt && s->gate->prompt->str)
 			one_line(o, s->gate->prompt->str, s->gate->prompt->len);
 		fprintf(o, " (skipped with --yes)\n");
 	}
-	for (size_t i = 0; i < s->nexpect; i++) {
-		fprintf(o, "%*schecks ", d, "");
-		one_line(o, s->expect[i].that.text, s->expect[i].that.len);
-		fprintf(o, "\n");
-	}
+	for (size_t i = 0; i < s->nexpect; i++)
+		labelled(o, d, "checks ", s->expect[i].that.text, s->expect[i].that.len);
 	if (s->until) {
 		char ev[32];
 		dur(s->every_ms, ev, sizeof ev);
