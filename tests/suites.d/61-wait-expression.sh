@@ -74,6 +74,7 @@ el=$(jq_journal "$R" "end('marked').get('result', {}).get('elapsed')")
 echo "     marked: elapsed ${el}s (annotated $($PY -c "print(round($t1 - $t0, 1))")s after start)"
 check "'back': the replica deleted by the run came back with a new uid and Ready" \
 	[ "$(jq_journal "$R" "end('delete').get('status') == 'ok' and end('back').get('status') == 'ok' and end('back')['result']['uid_after'] != end('delete')['result']['uid'] and any(c['type'] == 'Ready' and c['status'] == 'True' for c in end('back')['result']['object']['status']['conditions'])")" = True ]
+echo "     back: events $(jq_journal "$R" "[e['type'] for e in end('back').get('result', {}).get('events', [])]")"
 NEWPOD=$(jq_journal "$R" "end('back').get('result', {}).get('object', {}).get('metadata', {}).get('name')")
 check "the pod the wait returned is the one in the cluster now" \
 	[ "$(kubectl get pod "$NEWPOD" -n $NS -o jsonpath='{.metadata.uid}')" = "$(jq_journal "$R" "end('back')['result']['uid_after']")" ]
