@@ -53,6 +53,19 @@ static int call(struct action_ctx *cx, const json_t *with, const char *pod, cons
 	return ACTION_OK;
 }
 
+/* A mutating call whose intent the journal already holds.  On a transport
+ * failure the journal also gets its failed outcome, with cx's error, so the
+ * intent never stands alone; *raw is then NULL. */
+static int call_journaled(struct action_ctx *cx, const json_t *with, const char *pod, const char *method,
+			  const char *path, const char *body, long *code, char **raw)
+{
+	*raw = NULL;
+	int rc = call(cx, with, pod, method, path, body, code, NULL, raw);
+	if (rc != ACTION_OK)
+		cx->h.outcome(cx->h.sched, 0, 0, NULL, cx->err);
+	return rc;
+}
+
 static const char *pod_of(struct action_ctx *cx, const json_t *with)
 {
 	const char *pod = action_str(with, "pod");
@@ -314,12 +327,9 @@ static int set_pause(struct action_ctx *cx, const json_t *with, int want, json_t
 		return action_fail(cx, "the journal failed: not changing the mode");
 	long code = 0;
 	char *raw = NULL;
-	rc = call(cx, with, pod, "PATCH", "/config", body, &code, NULL, &raw);
-	if (rc != ACTION_OK) {
-		cx->h.outcome(cx->h.sched, 0, 0, NULL, cx->err);
-		free(raw);
+	rc = call_journaled(cx, with, pod, "PATCH", "/config", body, &code, &raw);
+	if (rc != ACTION_OK)
 		return rc;
-	}
 	if (code != 200) {
 		char *r = redact_text(raw);
 		free(raw);
@@ -437,13 +447,10 @@ int action_patroni_switchover(struct action_ctx *cx, const json_t *with, json_t 
 	}
 	long code = 0;
 	char *raw = NULL;
-	rc = call(cx, with, pod, "POST", "/switchover", body, &code, NULL, &raw);
+	rc = call_journaled(cx, with, pod, "POST", "/switchover", body, &code, &raw);
 	free(body);
-	if (rc != ACTION_OK) {
-		cx->h.outcome(cx->h.sched, 0, 0, NULL, cx->err);
-		free(raw);
+	if (rc != ACTION_OK)
 		return rc;
-	}
 	char msg[512];
 	snprintf(msg, sizeof msg, "%s", raw ? raw : "");
 	free(raw);
@@ -500,12 +507,9 @@ int action_patroni_restart(struct action_ctx *cx, const json_t *with, json_t **r
 		return action_fail(cx, "the journal failed: not restarting");
 	long code = 0;
 	char *raw = NULL;
-	rc = call(cx, with, member, "POST", "/restart", body, &code, NULL, &raw);
-	if (rc != ACTION_OK) {
-		cx->h.outcome(cx->h.sched, 0, 0, NULL, cx->err);
-		free(raw);
+	rc = call_journaled(cx, with, member, "POST", "/restart", body, &code, &raw);
+	if (rc != ACTION_OK)
 		return rc;
-	}
 	char msg[512];
 	snprintf(msg, sizeof msg, "%s", raw ? raw : "");
 	free(raw);
