@@ -467,17 +467,21 @@ int action_k8s_wait(struct action_ctx *cx, const json_t *with, json_t **result)
 		 is_expr ? action_str(with, "that") : cond);
 	cx->h.waiting(cx->h.sched, what);
 	int rc = ACTION_OK;
-	if (cx->dry_run && (!strcmp(cond, "replaced") || !strcmp(cond, "deleted"))) {
-		/* nothing was deleted: say what would be waited for, from the real object */
-		char *line = xasprintf("would wait for %s", what);
-		cx->h.say(cx->h.sched, "info", line);
-		free(line);
+	if (cx->dry_run && (!strcmp(cond, "replaced") || !strcmp(cond, "deleted") || is_expr)) {
+		/* nothing was deleted or changed: say what would be waited for, from
+		 * the real object (an expression may only hold after the mutations
+		 * the dry run did not make, so waiting for it could only time out) */
 		char *op = obj_path(cx, with, 1, NULL);
 		struct kube_err e;
 		struct kube_req_opts o = req_opts(cx, 0);
 		if (op && kube_request(cx->kc, "GET", op, NULL, NULL, &o, &w.cur, &e) < 0 && e.cls != KUBE_ERR_NOTFOUND)
 			rc = action_kube_fail(cx, "get", &e);
 		free(op);
+		const char *now = !is_expr ? "" : !w.cur ? " (the object does not exist now)"
+					 : that_holds(&w) ? " (it holds now)" : " (it does not hold now)";
+		char *line = xasprintf("would wait for %s%s", what, now);
+		cx->h.say(cx->h.sched, "info", line);
+		free(line);
 		w.met = 1;
 	} else {
 		struct kube_err e;

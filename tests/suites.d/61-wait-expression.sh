@@ -3,6 +3,7 @@
 #
 #   - the wait is still going while the annotation is absent, and ends (exit
 #     0) once the suite patches it in; result.object is the annotated object
+#   - --dry-run looks at the real object once and says whether it holds now
 #   - a wait whose expression never holds times out with a failed step
 #   - a deletion the run did not make ends the wait as a failure, promptly
 #   - delete a replica, then wait until it is replaced AND Ready in one
@@ -78,6 +79,14 @@ echo "     back: events $(jq_journal "$R" "[e['type'] for e in end('back').get('
 NEWPOD=$(jq_journal "$R" "end('back').get('result', {}).get('object', {}).get('metadata', {}).get('name')")
 check "the pod the wait returned is the one in the cluster now" \
 	[ "$(kubectl get pod "$NEWPOD" -n $NS -o jsonpath='{.metadata.uid}')" = "$(jq_journal "$R" "end('back')['result']['uid_after']")" ]
+
+# --- --dry-run: one look at the real object, no wait --------------------------------------
+t0=$(date +%s)
+"$OPSPLAN" run tests/executor/wait-expression-gone.yaml -n $NS -p pod=$POD -p timeout=60s --dry-run --journal "$J" \
+	--yes </dev/null >"$OUT/d.out" 2>"$OUT/d.err"
+rc=$?
+check "--dry-run: exit 0 at once, says it would wait and that the expression does not hold now" \
+	[ $rc = 0 -a $(( $(date +%s) - t0 )) -lt 20 -a "$(grep -c "would wait for Pod $POD: .*(it does not hold now)" "$OUT/d.err" "$OUT/d.out" | awk -F: '{s += $NF} END {print s}')" -ge 1 ]
 
 # --- never holds: a timeout -------------------------------------------------------------
 "$OPSPLAN" run tests/executor/wait-expression-gone.yaml -n $NS -p pod=$POD -p timeout=2s --journal "$J" --yes \
