@@ -38,7 +38,9 @@ SBX=${OPSPLAN_SANDBOX_DIR:-$DIR/sbx}   # reuse a running sandbox (development) o
 cleanup() { [ -n "${OPSPLAN_SANDBOX_DIR:-}" ] || "$SB" down --dir "$SBX" >/dev/null 2>&1; rm -rf "$DIR"; }
 trap cleanup EXIT
 run() { "$OPSPLAN" run "$@" --journal "$J" </dev/null; }
-last_run() { ls "$J"/*.jsonl 2>/dev/null | sort | tail -n 1; }
+# the newest journal: run ids sort by second, then by plan name, so two runs
+# in the same second would sort by name; modification time does not
+last_run() { ls -t "$J"/*.jsonl 2>/dev/null | head -n 1; }
 jq_journal() {   # FILE PYEXPR: evaluate PYEXPR over recs (the journal's records)
 	$PY - "$@" <<'PYEOF'
 import json, sys
