@@ -481,7 +481,8 @@ static int attempt(struct sched *s, const struct ir_step *st, json_t *memo, cons
 	const struct action_impl *impl = action_impl_find(st->action_name);
 	if (!impl) {
 		json_decref(with);
-		snprintf(err, errn, "action \"%s\" is not implemented in this opsplan", st->action_name);
+		snprintf(err, errn, "action \"%s\" is unknown to this opsplan (an IR from another version?)",
+			 st->action_name);
 		return ACTION_FAILED;
 	}
 	int64_t t0 = kube_now_ms();
