@@ -139,6 +139,9 @@ char *summary_result(const char *action, const json_t *result)
 		return xstrdup("-");
 	if (action && json_is_object(result))
 		by_action(&b, action, result);
+	else if (json_is_array(result) && action)
+		/* a loop's result: one entry per item, each summarised on its own line */
+		sb_printf(&b, "%zu item%s", json_array_size(result), json_array_size(result) == 1 ? "" : "s");
 	if (!b.len) {
 		char *j = json_dumps(result, JSON_COMPACT | JSON_ENCODE_ANY);
 		sb_puts(&b, j ? j : "-");

@@ -66,6 +66,8 @@ static void test_openshift_and_fallback(void **state)
 	expect_summary("openshift.tag", "{\"target\":\"is:15\",\"digest\":\"sha256:abcdefabcdef99\"}",
 		       "is:15 now sha256:abcdefabcdef");
 	expect_summary(NULL, "[1,2]", "[1,2]");
+	expect_summary("k8s.exec", "[{\"exit_code\":0},{\"exit_code\":0}]", "2 items");
+	expect_summary("patroni.status", "[null]", "1 item");
 	expect_summary("sleep", "{\"slept\":1}", "{\"slept\":1}");
 	expect_summary("log", "null", "-");
 }
