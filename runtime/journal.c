@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -669,6 +670,23 @@ static char *format_record(uint64_t seq, enum journal_kind kind, int64_t ms, jso
 	return sb_detach(&b);
 }
 
+/* Crash tests: OPSPLAN_TEST_KILL=record:N SIGKILLs the process once the
+ * record with seq N is durable, so the crash suite can make every record of
+ * a reference run a kill point (a resumed run's records have larger seqs). */
+static void test_kill_after(uint64_t seq)
+{
+	static int parsed;
+	static uint64_t want;
+	if (!parsed) {
+		const char *e = getenv("OPSPLAN_TEST_KILL");
+		if (e && !strncmp(e, "record:", 7))
+			want = strtoull(e + 7, NULL, 10);
+		parsed = 1;
+	}
+	if (want && seq == want)
+		raise(SIGKILL);
+}
+
 int journal_append(struct journal *j, enum journal_kind kind, json_t *fields,
 		   struct journal_err *err)
 {
@@ -716,6 +734,7 @@ int journal_append(struct journal *j, enum journal_kind kind, json_t *fields,
 	}
 	j->seq++;
 	j->size += (off_t)len;
+	test_kill_after(j->seq);
 	goto done;
 fail:
 	rc = journal_seterr_(err, JOURNAL_EIO, errno, "cannot append to journal '%s': %s failed: %s",
