@@ -670,21 +670,33 @@ static char *format_record(uint64_t seq, enum journal_kind kind, int64_t ms, jso
 	return sb_detach(&b);
 }
 
-/* Crash tests: OPSPLAN_TEST_KILL=record:N SIGKILLs the process once the
- * record with seq N is durable, so the crash suite can make every record of
- * a reference run a kill point (a resumed run's records have larger seqs). */
-static void test_kill_after(uint64_t seq)
+/* Crash tests: OPSPLAN_TEST_KILL makes the process SIGKILL itself once a
+ * record is durable, so the crash suites can make every record a kill point:
+ *   record:N            the record with seq N (a resumed run's seqs go on)
+ *   at:KIND:STEP[:K]    the Kth (default 1st) record of KIND whose data.step
+ *                       is STEP ("-" for records without a step) written by
+ *                       this process */
+static void test_kill_after(uint64_t seq, enum journal_kind kind, const json_t *data)
 {
-	static int parsed;
+	static int parsed, count, seen;
 	static uint64_t want;
+	static char want_kind[32], want_step[128];
 	if (!parsed) {
 		const char *e = getenv("OPSPLAN_TEST_KILL");
 		if (e && !strncmp(e, "record:", 7))
 			want = strtoull(e + 7, NULL, 10);
+		else if (e && !strncmp(e, "at:", 3) &&
+			 sscanf(e + 3, "%31[^:]:%127[^:]:%d", want_kind, want_step, &count) < 3)
+			count = 1;
 		parsed = 1;
 	}
 	if (want && seq == want)
 		raise(SIGKILL);
+	if (want_kind[0] && !strcmp(journal_kind_name(kind), want_kind)) {
+		const char *st = json_string_value(json_object_get(data, "step"));
+		if (!strcmp(st ? st : "-", want_step) && ++seen == count)
+			raise(SIGKILL);
+	}
 }
 
 int journal_append(struct journal *j, enum journal_kind kind, json_t *fields,
@@ -734,7 +746,7 @@ int journal_append(struct journal *j, enum journal_kind kind, json_t *fields,
 	}
 	j->seq++;
 	j->size += (off_t)len;
-	test_kill_after(j->seq);
+	test_kill_after(j->seq, kind, data);
 	goto done;
 fail:
 	rc = journal_seterr_(err, JOURNAL_EIO, errno, "cannot append to journal '%s': %s failed: %s",
