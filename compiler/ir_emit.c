@@ -254,6 +254,10 @@ struct emitter {
 	const struct graph *g;
 	const char *file;
 	struct jw w;
+	/* brackets open at this point of the normal path, in emit order (which
+	 * is run order): a resumed run re-opens them before going on */
+	const char *open[16];
+	size_t nopen;
 };
 
 static void src_of(struct emitter *E, const struct loc *l)
@@ -507,6 +511,26 @@ static void step_gate(struct emitter *E, const struct plan_step *s)
 	jw_close(&E->w, '}');
 }
 
+static void track_bracket(struct emitter *E, const struct action *a)
+{
+	if (!a)
+		return;
+	if (a->opens && E->nopen < sizeof E->open / sizeof E->open[0]) {
+		size_t i;
+		for (i = 0; i < E->nopen && strcmp(E->open[i], a->opens); i++)
+			;
+		if (i == E->nopen)
+			E->open[E->nopen++] = a->opens;
+	}
+	if (a->closes)
+		for (size_t i = 0; i < E->nopen; i++)
+			if (!strcmp(E->open[i], a->closes)) {
+				memmove(&E->open[i], &E->open[i + 1], (E->nopen - i - 1) * sizeof E->open[0]);
+				E->nopen--;
+				break;
+			}
+}
+
 static void step_of(struct emitter *E, const struct graph_node *x)
 {
 	const struct plan_step *s = x->step;
@@ -518,8 +542,19 @@ static void step_of(struct emitter *E, const struct graph_node *x)
 	key_src(E, "src", &s->loc);
 	key_str(E, "title", s->title);
 	key_str(E, "context", ctx_name(x->ctx));
+	jw_key(w, "inside");
+	jw_open(w, '[');
+	for (size_t i = 0; i < E->nopen; i++) {
+		jw_sep(w);
+		jw_str(w, E->open[i]);
+	}
+	jw_close(w, ']');
 	if (s->kind == STEP_ACTION) {
+		jw_key(w, "idempotent");
+		jw_bool(w, s->idempotent);
 		step_action(E, s);
+		if (x->ctx == GRAPH_MAIN)
+			track_bracket(E, s->action);
 	} else {
 		jw_key(w, "children");
 		steps_of(E, x->children, x->nchildren);

@@ -116,6 +116,7 @@ struct plan_step {
 	const char *timeout_from, *within_from;
 	struct loc timeout_loc;
 	struct plan_gate *gate;      /* NULL: none */
+	int idempotent;              /* idempotent: true -- repeating the action is safe */
 	enum plan_on_failure on_failure;
 	struct plan_step **on_failure_steps;
 	size_t non_failure_steps;

@@ -515,6 +515,7 @@ static void check_params(struct checker *C, const struct ynode *n)
 static const char *const step_keys[] = {
 	"id", "title", "do", "with", "steps", "require", "expect", "when", "for_each", "as", "serial",
 	"needs", "timeout", "retry", "until", "every", "within", "gate", "on_failure", "silence",
+	"idempotent",
 };
 static const char *const cond_keys[] = {"that", "else"};
 static const char *const gate_keys[] = {"prompt", "show"};
@@ -999,6 +1000,10 @@ static void check_step_keys(struct checker *C, struct plan_step *s, const struct
 	v = ynode_get(m, "silence");
 	if (v)
 		check_silence(C, v, &s->silence, &s->nsilence);
+	v = ynode_get(m, "idempotent");
+	if (v)
+		get_bool(C, v, "idempotent", &s->idempotent);
+	requires_key(C, m, "idempotent", "do", "(it declares an action safe to repeat)");
 	requires_key(C, m, "as", "for_each", "(it names the loop variable)");
 	requires_key(C, m, "serial", "for_each", "(it sets how many loop items run at once)");
 	requires_key(C, m, "every", "until", "(it is the poll interval)");

@@ -51,8 +51,16 @@ struct action_ctx {
 	int dry_run;
 	int64_t deadline_ms;               /* kube_now_ms() clock; 0: none */
 	volatile sig_atomic_t *interrupted;  /* non-zero: stop waiting */
-	const json_t *resume;              /* an earlier attempt's intent with no outcome
-					      (this step, item), or NULL: never repeat blindly */
+	const json_t *resume;              /* the intent of an earlier session that died in
+					      this step (and item) before its step-end, or
+					      NULL: never repeat blindly */
+	const json_t *resume_outcome;      /* that intent's journaled outcome, or NULL (it
+					      died before one): an ok outcome means the
+					      mutation happened and is not sent again */
+	int idempotent;                    /* the plan declares the step safe to repeat */
+	json_t *outcome_result;            /* set by an action before h.outcome: the result
+					      to journal with the outcome (consumed), so a
+					      resume can restore it instead of acting again */
 	json_t *memo;                      /* scratch kept across attempts of one step
 					      (preconditions taken before the first) */
 	json_t *run_state;                 /* run-wide facts ({"deleted": {"Pod/x": uid}}) */

@@ -235,6 +235,17 @@ static void step_of(struct loader *L, json_t *o, struct ir_step *s, int depth)
 	} else if (kind) {
 		fail(L, "invalid IR: step '%s' has kind '%s'", s->id, kind);
 	}
+	s->idempotent = json_is_true(json_object_get(o, "idempotent"));
+	json_t *in = json_object_get(o, "inside");
+	s->ninside = json_is_array(in) ? json_array_size(in) : 0;
+	s->inside = arena_alloc(L->p->arena, (s->ninside + 1) * sizeof *s->inside);
+	for (size_t i = 0; i < s->ninside; i++) {
+		s->inside[i] = json_string_value(json_array_get(in, i));
+		if (!s->inside[i]) {
+			fail(L, "invalid IR: step '%s' has a bracket name that is not a string in inside", s->id);
+			s->ninside = i;
+		}
+	}
 	s->timeout_ms = int_of(L, o, "timeout_ms", 120000, s->id);
 	json_t *r = json_object_get(o, "retry");
 	s->attempts = (int)int_of(L, r, "attempts", 1, s->id);

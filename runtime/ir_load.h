@@ -79,6 +79,9 @@ struct ir_step {
 	struct ir_tmpl gate_prompt;     /* gate_prompt.t NULL: no gate */
 	struct ir_expr *gate_show;
 	size_t ngate_show;
+	int idempotent;                 /* the plan says repeating it is safe (exec) */
+	const char **inside;            /* brackets open when it starts on the normal path */
+	size_t ninside;
 	enum ir_onfail on_failure;
 	struct ir_step *on_failure_steps;
 	size_t non_failure_steps;

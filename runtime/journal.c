@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ir.h"   /* ir_sha256: the one sha256 of the project */
 #include "journal_impl.h"
 #include "mem.h"
 #include "redact.h"
@@ -147,6 +148,35 @@ static uint32_t crc32c(const char *p, size_t n)
 	for (size_t i = 0; i < n; i++)
 		c = crc_table[(c ^ (unsigned char)p[i]) & 0xFF] ^ (c >> 8);
 	return c ^ 0xFFFFFFFFu;
+}
+
+/* ---- the chain: each record names the hash of the one before --------- */
+
+#define CHAIN_HEX 64   /* sha256 in lowercase hex */
+
+/* The chain link to a line: sha256 of its bytes, newline included, as
+ * lowercase hex.  The first record links to zero bytes (nothing precedes
+ * it), so one rule covers every record. */
+static void chain_hash(const char *p, size_t n, char out[CHAIN_HEX + 1])
+{
+	static const char hexdig[] = "0123456789abcdef";
+	uint8_t h[32];
+	ir_sha256(p, n, h);
+	for (int i = 0; i < 32; i++) {
+		out[2 * i] = hexdig[h[i] >> 4];
+		out[2 * i + 1] = hexdig[h[i] & 15];
+	}
+	out[CHAIN_HEX] = '\0';
+}
+
+static int chain_link_ok(const char *s)
+{
+	if (strlen(s) != CHAIN_HEX)
+		return 0;
+	for (const char *p = s; *p; p++)
+		if (!isdigit((unsigned char)*p) && !(*p >= 'a' && *p <= 'f'))
+			return 0;
+	return 1;
 }
 
 /* ---- fault injection ------------------------------------------------ */

@@ -165,6 +165,15 @@ const struct journal_record *journal_step_end(const struct journal_records *r, c
 size_t journal_unresolved_intents(const struct journal_records *r, const struct journal_record **out,
 				  size_t max);
 
+/* The last mutation of step (and item) that no step-end of that step and
+ * item follows: what an execution that died mid-step had sent or was about
+ * to send.  *outcome (may be NULL) gets the outcome journaled for that
+ * intent, or NULL when the process died before one was written.  A resumed
+ * step continues from it: an intent with an ok outcome is never sent again.
+ * Borrowed. */
+const struct journal_record *journal_open_intent(const struct journal_records *r, const char *step,
+						 long long item_index, const struct journal_record **outcome);
+
 /* ---- writing -------------------------------------------------------- */
 
 struct journal;

@@ -57,3 +57,34 @@ size_t journal_unresolved_intents(const struct journal_records *r, const struct 
 	}
 	return found;
 }
+
+const struct journal_record *journal_open_intent(const struct journal_records *r, const char *step,
+						 long long item_index, const struct journal_record **outcome)
+{
+	const struct journal_record *in = NULL;
+	size_t at = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct journal_record *p = &r->items[i];
+		if (!same_step(p->data, step, item_index))
+			continue;
+		if (p->kind == JOURNAL_INTENT) {
+			in = p;
+			at = i;
+		} else if (p->kind == JOURNAL_STEP_END) {
+			in = NULL;   /* that execution ended: its mutations are its story */
+		}
+	}
+	if (outcome)
+		*outcome = NULL;
+	if (!in)
+		return NULL;
+	long long attempt = attempt_of(in->data);
+	for (size_t k = at + 1; k < r->n && outcome; k++) {
+		const struct journal_record *o = &r->items[k];
+		if (o->kind == JOURNAL_OUTCOME && same_step(o->data, step, item_index) && attempt_of(o->data) == attempt) {
+			*outcome = o;
+			break;
+		}
+	}
+	return in;
+}

@@ -48,6 +48,7 @@ struct sched {
 	char first_error[512];
 	/* the step being run, for hooks */
 	const struct ir_step *cur;
+	struct action_ctx *cx;       /* the attempt under way, for h_outcome */
 	int attempt;
 	int64_t step_t0;
 };
@@ -262,23 +263,18 @@ static const struct journal_record *done_before(struct sched *s, const char *id)
 	return NULL;
 }
 
-static const json_t *unresolved_intent(struct sched *s, const char *id)
+/* What an earlier session of this step (and item) sent, or was about to
+ * send, when it died: the action continues from it (journal_open_intent). */
+static const json_t *open_intent(struct sched *s, const char *id, const json_t **outcome)
 {
-	if (!s->o->resume)
+	*outcome = NULL;
+	if (!s->o->resume || s->in_finally)
 		return NULL;
-	const struct journal_record *v[64];
-	size_t n = journal_unresolved_intents(s->o->resume, v, 64);
-	if (n > 64)
-		n = 64;
-	for (size_t i = n; i-- > 0;) {
-		const json_t *d = v[i]->data;
-		json_t *ii = json_object_get(d, "item_index");
-		long long item = json_is_integer(ii) ? json_integer_value(ii) : -1;
-		const char *st = json_string_value(json_object_get(d, "step"));
-		if (st && !strcmp(st, id) && item == s->item)
-			return d;
-	}
-	return NULL;
+	const struct journal_record *o = NULL;
+	const struct journal_record *in = journal_open_intent(s->o->resume, id, s->item, &o);
+	if (o)
+		*outcome = o->data;
+	return in ? in->data : NULL;
 }
 
 /* ---- hooks for actions ---------------------------------------------- */
@@ -298,9 +294,13 @@ static void h_outcome(void *ctx, int ok, long http, const char *summary, const c
 {
 	struct sched *s = ctx;
 	test_kill("sent");
-	jrec(s, JOURNAL_OUTCOME, json_pack("{s:s, s:o, s:i, s:b, s:I, s:s?, s:s?}", "step", s->cur->id, "item_index",
-					   item_index_json(s), "attempt", s->attempt, "ok", ok, "http_status",
-					   (json_int_t)http, "summary", summary, "error", error));
+	json_t *res = s->cx ? s->cx->outcome_result : NULL;
+	if (s->cx)
+		s->cx->outcome_result = NULL;
+	jrec(s, JOURNAL_OUTCOME, json_pack("{s:s, s:o, s:i, s:b, s:I, s:s?, s:s?, s:o?}", "step", s->cur->id,
+					   "item_index", item_index_json(s), "attempt", s->attempt, "ok", ok,
+					   "http_status", (json_int_t)http, "summary", summary, "error", error,
+					   "result", res));
 }
 
 static void h_waiting(void *ctx, const char *what)
@@ -471,8 +471,8 @@ static int64_t min_deadline(int64_t a, int64_t b)
 
 /* One attempt of an action step: the action (polled with until), its
  * shape check and its expects.  *result on success. */
-static int attempt(struct sched *s, const struct ir_step *st, json_t *memo, const json_t *resume, json_t **result,
-		   struct verdicts *v, char *err, size_t errn)
+static int attempt(struct sched *s, const struct ir_step *st, json_t *memo, const json_t *resume,
+		   const json_t *resume_outcome, json_t **result, struct verdicts *v, char *err, size_t errn)
 {
 	*result = NULL;
 	json_t *with = render_with(s, st, err, errn);
@@ -493,7 +493,10 @@ static int attempt(struct sched *s, const struct ir_step *st, json_t *memo, cons
 	cx.deadline_ms = min_deadline(st->timeout_ms > 0 ? t0 + st->timeout_ms : 0, s->window_deadline);
 	cx.interrupted = s->o->abort_waits;
 	cx.resume = resume;
+	cx.resume_outcome = resume_outcome;
+	cx.idempotent = st->idempotent;
 	cx.memo = memo;
+	s->cx = &cx;
 	/* k8s.wait `for: expression` evaluates `that` over the step's roots on
 	 * every watch event; the action context has no env of its own */
 	if (!strcmp(st->action_name, "k8s.wait"))
@@ -509,6 +512,7 @@ static int attempt(struct sched *s, const struct ir_step *st, json_t *memo, cons
 			rc = impl->run(&cx, with, result);
 		}
 		cx.resume = NULL;   /* only the first call may find an earlier intent */
+		cx.resume_outcome = NULL;
 		if (rc != ACTION_OK || !st->until.e)
 			break;
 		json_t *saved, *val = NULL;
@@ -547,6 +551,8 @@ static int attempt(struct sched *s, const struct ir_step *st, json_t *memo, cons
 		*result = NULL;
 	}
 	json_decref(with);
+	json_decref(cx.outcome_result);
+	s->cx = NULL;
 	if (rc == ACTION_TIMEOUT && !cx.err[0])
 		snprintf(cx.err, sizeof cx.err, "timed out");
 	if (rc == ACTION_TIMEOUT && s->window_deadline && kube_now_ms() >= s->window_deadline)
@@ -711,7 +717,8 @@ static enum st run_body(struct sched *s, const struct ir_step *st)
 		goto end;
 	}
 	json_t *memo = json_object();
-	const json_t *resume = unresolved_intent(s, st->id);
+	const json_t *resume_outcome;
+	const json_t *resume = open_intent(s, st->id, &resume_outcome);
 	for (int a = 1; a <= st->attempts; a++) {
 		attempts = a;
 		s->attempt = a;
@@ -735,8 +742,9 @@ static enum st run_body(struct sched *s, const struct ir_step *st)
 		json_decref(result);   /* an earlier attempt's result failed its expects */
 		result = NULL;
 		s->cluster_lost = 0;
-		rc = attempt(s, st, memo, resume, &result, &v, err, sizeof err);
+		rc = attempt(s, st, memo, resume, resume_outcome, &result, &v, err, sizeof err);
 		resume = NULL;
+		resume_outcome = NULL;
 		if (rc == ACTION_OK)
 			break;
 		progress_event(s->o->pg, "attempt-failed",

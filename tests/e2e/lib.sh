@@ -151,3 +151,48 @@ make_wal() {
 	kubectl exec -n $E2E_NS "$1" -- psql -q -d postgres -c \
 		"create table if not exists e2e_lagfill (x text); insert into e2e_lagfill select repeat('x', 1000) from generate_series(1, $2 * 1000)" >/dev/null
 }
+
+# ---- crash and resume (suites 62, 63, tests/crash) -------------------------------
+# The sandbox's request log: logs/trace.log, written when the sandbox was
+# brought up with OPSPLAN_SANDBOX_TRACE=1 (docs/sandbox.md, "Timing trace").
+# api_mark prints a position in it; the *_since helpers read what came after.
+api_mark() { if [ -f "$SBX/logs/trace.log" ]; then wc -l <"$SBX/logs/trace.log"; else echo 0; fi; }
+# api_requests_since MARK [AGENT]: "EPOCH METHOD PATH AGENT" per request (AGENT: a part of the User-Agent)
+api_requests_since() {
+	tail -n +"$(( $1 + 1 ))" "$SBX/logs/trace.log" 2>/dev/null |
+		awk -F'\t' -v a="${2:-}" '$2 == "req" && (a == "" || index($5, a)) { print $1, $3, $4, $5 }'
+}
+# api_mutations_since MARK [AGENT]: the requests that change something (POST, PUT, PATCH, DELETE)
+api_mutations_since() { api_requests_since "$@" | awk '$2 == "POST" || $2 == "PUT" || $2 == "PATCH" || $2 == "DELETE"'; }
+# pod_deletions_since MARK: "NAME UID" for every pod removed (DELETED) since MARK, in order
+pod_deletions_since() {
+	tail -n +"$(( $1 + 1 ))" "$SBX/logs/trace.log" 2>/dev/null |
+		awk -F'\t' '$2 == "pod" && $3 == "DELETED" { sub(/^[^\/]*\//, "", $4); print $4, $5 }'
+}
+# deleted_once UIDS MARK: every pod of UIDS (pod_uids before) was deleted
+# exactly once since MARK, and no other pod (a replacement) was deleted
+deleted_once() {
+	$E2E_PY - "$1" "$(pod_deletions_since "$2")" <<'PYEOF'
+import sys
+before = dict(x.split("=") for x in sys.argv[1].split())
+dels = [l.split() for l in sys.argv[2].splitlines() if l.strip()]
+got = sorted((n, u) for n, u in dels)
+want = sorted(before.items())
+if got != want:
+    print("pods deleted: %s; expected each of %s once" % (got, want), file=sys.stderr)
+    sys.exit(1)
+PYEOF
+}
+# last_record FILE: "KIND STEP" of a journal's last record (STEP "-" when none)
+last_record() { tail -n 1 "$1" | jq -r '"\(.kind) \(.data.step // "-")"'; }
+# continue_cmd ERRFILE: the command a stopped or failed run prints ("continue with '...'")
+continue_cmd() { sed -n "s/.*continue with '\(.*\)'.*/\1/p" "$1" | tail -n 1; }
+# ensure_resumed: if a failed case left the cluster paused, resume it by hand
+ensure_resumed() {
+	local i
+	[ "$(paused)" = true ] || return 0
+	for i in 0 1 2; do
+		kubectl exec -n $E2E_NS "$E2E_CL-$i" -- patronictl resume --wait >/dev/null 2>&1 && return 0
+	done
+	return 1
+}

@@ -38,6 +38,120 @@ def watch_lines(c, path, timeout=10):
     return lines, time.monotonic() - t0, chunked
 
 
+def call(c, method, path, agent, timeout=5):
+    """(status, reason) of a request with this User-Agent; status "dropped" when
+    the connection closed without an answer."""
+    req = urllib.request.Request(c.server + path, method=method,
+                                 headers={"Authorization": "Bearer " + c.token, "User-Agent": agent})
+    try:
+        with urllib.request.urlopen(req, context=c.ctx, timeout=timeout) as r:
+            r.read()
+            return r.status, None
+    except urllib.error.HTTPError as e:
+        try:
+            return e.code, json.loads(e.read()).get("reason")
+        except ValueError:
+            return e.code, None
+    except Exception as e:  # noqa: RemoteDisconnected, ConnectionResetError, SSL EOF: no answer
+        if isinstance(e, urllib.error.URLError) and isinstance(e.reason, socket.timeout):
+            return "timeout", None
+        return "dropped", type(e).__name__
+
+
+def watch_after_outage(c, path, agent, mode):
+    """Opens a watch, then starts a 2 s outage of that mode for the agent:
+    (seconds until the stream ended, how it ended: "clean" or an exception)."""
+    req = urllib.request.Request(c.server + path, headers={"Authorization": "Bearer " + c.token,
+                                                           "User-Agent": agent})
+    with urllib.request.urlopen(req, context=c.ctx, timeout=15) as r:
+        c.request("POST", "/sandbox/faults", {"outage": 2, "outage_mode": mode, "agent": agent})
+        t0 = time.monotonic()
+        try:
+            r.read()
+            how = "clean"
+        except Exception as e:  # noqa: IncompleteRead, reset: the stream was cut
+            how = type(e).__name__
+    return time.monotonic() - t0, how
+
+
+def outage_checks(c, d, cm):
+    """The time-based outage (`sandbox fault --outage S [--outage-mode 503|drop]`),
+    scoped to a User-Agent of our own so that Patroni is not disturbed, and the
+    access log's record of it."""
+    me, other = "api-check-outage", "opsplan-api-check"
+    code, state = c.request("POST", "/sandbox/faults", {"outage": 3, "agent": me})
+    check("outage: the fault state shows it (mode 503, until, left_s)",
+          (state.get("outage") or {}).get("mode") == "503" and 0 < state["outage"].get("left_s", 0) <= 3, state)
+    t0 = time.monotonic()
+    got = call(c, "GET", cm, me)
+    check("outage 503: a request during it is 503 ServiceUnavailable", got == (503, "ServiceUnavailable"), got)
+    got = call(c, "POST", cm, me)
+    check("outage 503: a write too (before auth, body or not)", got[0] == 503, got)
+    got = call(c, "GET", cm, other)
+    check("outage scoped by --agent: another client is served", got == (200, None), got)
+    time.sleep(max(0.0, 3.2 - (time.monotonic() - t0)))
+    got = call(c, "GET", cm, me)
+    check("outage 503: over after its seconds, by itself", got == (200, None), got)
+    code, state = c.get("/sandbox/faults")
+    check("outage: gone from the fault state when over", "outage" not in state, state)
+
+    c.request("POST", "/sandbox/faults", {"outage": 2, "outage_mode": "drop", "agent": me})
+    t0 = time.monotonic()
+    got = call(c, "GET", cm, me)
+    check("outage drop: the connection is closed without an answer", got[0] == "dropped", got)
+    got = call(c, "GET", cm, other)
+    check("outage drop scoped by --agent: another client is served", got == (200, None), got)
+    time.sleep(max(0.0, 2.2 - (time.monotonic() - t0)))
+    got = call(c, "GET", cm, me)
+    check("outage drop: over after its seconds", got == (200, None), got)
+
+    took, how = watch_after_outage(c, cm + "?watch=true&timeoutSeconds=12", me, "drop")
+    check("outage drop: an open watch is cut at once (no final chunk)", took < 1.5 and how != "clean", (took, how))
+    time.sleep(2.2)
+    took, how = watch_after_outage(c, cm + "?watch=true&timeoutSeconds=12", me, "503")
+    check("outage 503: an open watch ends at once", took < 1.5 and how == "clean", (took, how))
+    time.sleep(2.2)
+
+    c.request("POST", "/sandbox/faults", {"outage": 60, "agent": me})
+    got1 = call(c, "GET", cm, me)
+    code, state = c.request("POST", "/sandbox/faults", {"outage": None})   # what `sandbox fault --clear` sends
+    got2 = call(c, "GET", cm, me)
+    check("an outage ends with --clear", got1[0] == 503 and got2 == (200, None) and "outage" not in state,
+          (got1, got2, state))
+    code, e = c.request("POST", "/sandbox/faults", {"outage": 5, "outage_mode": "slow"})
+    check("an unknown outage mode is a 400", code == 400, (code, e))
+    c.request("POST", "/sandbox/faults", {"match": None, "agent": None})
+
+    # the access log: every request, its arrival time (ms), status, method, path, agent; no token
+    time.sleep(0.2)
+    text = open(os.path.join(d, "logs", "access.log")).read()
+    rows = [x.split("\t") for x in text.splitlines()]
+    mine = [r for r in rows if len(r) == 6 and r[5] == me]
+    check("access log: 6 tab-separated fields on every line", rows and all(len(r) == 6 for r in rows),
+          [r for r in rows if len(r) != 6][:3])
+    check("access log: the 503s, the drops and the 200s of the outage client",
+          {"503", "drop", "200"} <= {r[1] for r in mine} and all(r[3] in ("GET", "POST") for r in mine),
+          mine[:5])
+    check("access log: the path with its query, times in ms, non-decreasing per client",
+          any(r[4] == cm + "?watch=true&timeoutSeconds=12" for r in mine)
+          and all(len(r[0].split(".")[1]) == 3 for r in mine)
+          and [float(r[0]) for r in mine] == sorted(float(r[0]) for r in mine), mine[:5])
+    token = open(os.path.join(d, "token")).read().strip()
+    check("access log: the token never appears", token not in text)
+    _, pods = c.get(c.ns_path("pods"))
+    pod = pods["items"][0]["metadata"]["name"]
+    proxy = c.ns_path("pods", pod + ":8008/proxy/patroni")
+    call(c, "GET", proxy, "api-check-proxy")
+    call(c, "GET", c.ns_path("pods", pod) + "?access_token=abc&watch=false", "api-check-proxy")
+    time.sleep(0.2)
+    rows = [x.split("\t") for x in open(os.path.join(d, "logs", "access.log")).read().splitlines()]
+    check("access log: pod proxy requests appear with their full path",
+          any(r[1] == "200" and r[3:] == ["GET", proxy, "api-check-proxy"] for r in rows), rows[-3:])
+    check("access log: secret-looking query values are redacted",
+          any(r[4] == c.ns_path("pods", pod) + "?access_token=<redacted>&watch=false" for r in rows)
+          and "abc" not in "".join(r[4] for r in rows if r[5] == "api-check-proxy"), rows[-3:])
+
+
 def main():
     d = sys.argv[1]
     st = json.load(open(os.path.join(d, "state.json")))
@@ -45,7 +159,7 @@ def main():
     cm = c.ns_path("configmaps")
     c.request("POST", "/sandbox/faults", {k: None for k in ("error_5xx", "throttle", "latency_ms", "drop",
                                                             "watch_cut_after", "watch_410", "match", "method",
-                                                            "agent")})
+                                                            "agent", "outage")})
 
     # auth: no token -> 401 Status
     req = urllib.request.Request(c.server + cm)
@@ -209,6 +323,7 @@ def main():
     code, _ = c.get(cm)
     check("after faults, healthy", code == 200, code)
     c.request("POST", "/sandbox/faults", {"match": None, "agent": None})
+    outage_checks(c, d, cm)
     _ = socket
     return 1 if failed else 0
 

@@ -58,8 +58,17 @@ $K annotate sts patroni-001 image.openshift.io/triggers- >/dev/null
 
 # a replica restarted now runs the new image (OnDelete): digest and declared version visible
 R=$($K get pods -l role=replica -o jsonpath='{.items[0].metadata.name}')
+# a watcher sees every version of the replacement: none may show the new imageID
+# without its declared version (issue 9's rehearsal flake)
+rm -f "$DIR/iw.ready"
+/usr/bin/python3 "$(dirname "$0")/image_watch.py" "$KUBECONFIG" $NS "$R" "$new" 2.0.1 --timeout 60 \
+	--ready-file "$DIR/iw.ready" > "$DIR/iw.json" &
+iw=$!
+for _ in $(seq 50); do [ -e "$DIR/iw.ready" ] && break; sleep 0.1; done
 $K delete pod "$R" >/dev/null
 $K wait --for=condition=Ready "pod/$R" --timeout=60s >/dev/null
+wait $iw; iwrc=$?
+check "no watch event showed the new imageID without version 2.0.1 ($(cat "$DIR/iw.json"))" [ $iwrc = 0 ]
 check "the replacement's imageID is the new digest" \
 	sh -c "$K get pod '$R' -o jsonpath='{.status.containerStatuses[0].imageID}' | grep -q '@$new'"
 check "the pod shows the image's Patroni version (2.0.1)" [ "$($K get pod "$R" \

@@ -139,6 +139,36 @@ class Stores(unittest.TestCase):
         self.assertEqual((e.exception.code, e.exception.reason), (410, "Expired"))
 
 
+class KubeletStatus(unittest.TestCase):
+    """Issue 9's rehearsal flake: a reader saw the replacement's new imageID
+    while the declared-version annotation was still missing.  Every watch
+    event must show an imageID together with the version that image declares."""
+    def test_image_and_declared_version_change_in_one_event(self):
+        import types
+        from sbx import kubelet
+        s = Store()
+        s.create(NS, None, {"metadata": {"name": "n"}})
+        kl = kubelet.Kubelet(s, types.SimpleNamespace(api_ip="127.0.0.1"), lambda msg: None)
+        pod = s.create(POD, "n", {"metadata": {"name": "p"}, "spec": {"containers": [
+            {"name": "postgresql", "image": "is:tag"}]}, "status": {"phase": "Pending"}})
+        rt = kubelet.PodRuntime(pod["metadata"]["uid"], "n", "p", "127.0.0.10", "/nonexistent")
+        rt.proc, rt.started_at = types.SimpleNamespace(pid=1), "2026-01-01T00:00:00Z"
+        declared = {"sha256:aaa": "2.0.1", "sha256:bbb": "2.1.0", "sha256:ccc": None}
+        seen = []
+        s.listeners.append(lambda ev: seen.append(ev.obj) if ev.res is POD else None)
+        for image, ready in (("sha256:aaa", False), ("sha256:aaa", True),   # start, then Ready
+                             ("sha256:bbb", False),                         # restarted on a moved tag
+                             ("sha256:ccc", False)):                        # an image declaring nothing
+            rt.image = {"id": image, "patroni": declared[image]}
+            rt.ready = ready
+            kl._set_status(rt, s.get(POD, "n", "p"))
+        shown = [(o["status"]["containerStatuses"][0]["imageID"],
+                  o["metadata"].get("annotations", {}).get(kubelet.VERSION_ANNOTATION)) for o in seen]
+        for image, version in shown:
+            self.assertEqual(version, declared[image], "an event shows %s with version %r" % (image, version))
+        self.assertEqual([x[0] for x in shown], ["sha256:aaa", "sha256:aaa", "sha256:bbb", "sha256:ccc"])
+
+
 class Traces(unittest.TestCase):
     """The timing trace make bench reads: pod lines only on Ready transitions."""
     def test_pod_lines_on_ready_changes_only(self):

@@ -27,18 +27,66 @@ class Faults:
     """Runtime-switchable failures (see `sandbox fault`).  Counts are
     decremented per request so a fault can be "the next N requests"."""
 
+    OUTAGE_MODES = ("503", "drop")
+
     def __init__(self):
         self.lock = threading.Lock()
         self.state = {}
+        self.outage = None   # {"mode", "until" (epoch), "end" (monotonic), "match", "method", "agent"}
 
     def set(self, changes):
+        """Apply a /sandbox/faults body.  `outage: S` (with `outage_mode`)
+        starts a time-based outage of S seconds scoped by the match/method/
+        agent given in the same body (not by an earlier scope); `outage: null`
+        or 0 ends it."""
+        changes = dict(changes)
         with self.lock:
+            if "outage" in changes or "outage_mode" in changes:
+                secs, mode = changes.pop("outage", None), str(changes.pop("outage_mode", None) or "503")
+                if mode not in self.OUTAGE_MODES:
+                    raise errors.bad_request('outage_mode must be "503" or "drop", not "%s"' % mode)
+                try:
+                    secs = float(secs or 0)
+                except (TypeError, ValueError):
+                    raise errors.bad_request("outage must be a number of seconds")
+                if secs > 0:
+                    self.outage = {"mode": mode, "seconds": secs, "until": round(time.time() + secs, 3),
+                                   "end": time.monotonic() + secs,
+                                   **{k: changes[k] for k in ("match", "method", "agent") if changes.get(k)}}
+                else:
+                    self.outage = None
             for k, v in changes.items():
                 if v in (None, 0, False, ""):
                     self.state.pop(k, None)
                 else:
                     self.state[k] = v
-            return dict(self.state)
+            return self.view()
+
+    def view(self):
+        out = dict(self.state)
+        o = self.outage
+        if o is not None and time.monotonic() < o["end"]:
+            out["outage"] = {k: v for k, v in o.items() if k != "end"}
+            out["outage"]["left_s"] = round(o["end"] - time.monotonic(), 3)
+        return out
+
+    def outage_for(self, path, method, agent):
+        """The mode ("503" or "drop") of the outage this request falls in, or None."""
+        o = self.outage
+        if o is None:
+            return None
+        if time.monotonic() >= o["end"]:
+            with self.lock:
+                if self.outage is o:
+                    self.outage = None
+            return None
+        if o.get("match") and o["match"] not in path:
+            return None
+        if o.get("method") and o["method"].upper() != method:
+            return None
+        if o.get("agent") and o["agent"].lower() not in (agent or "").lower():
+            return None
+        return o["mode"]
 
     def take(self, name):
         """Consume one shot of a counted fault; True if it fires."""
@@ -67,6 +115,8 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
         self.store = store
         self.token = token
         self.log = log
+        self.access = None       # file for the access log (logs/access.log), set by the control plane
+        self.access_lock = threading.Lock()
         self.faults = Faults()
         self.subresources = {}   # (plural_group, sub) -> fn(handler, ns, name, rest, query)
         self.virtual = {}        # plural_group -> object with get/list/create/update/delete
@@ -88,6 +138,38 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     def handle_error(self, request, client_address):
         pass  # a client hanging up mid-stream is normal (watch timeouts, kill_stream)
 
+    def access_line(self, arrival, status, ms, method, path, agent):
+        """One access-log line (see docs/sandbox.md): tab-separated, no
+        credentials (headers are never logged; secret-looking query values
+        are redacted)."""
+        if self.access is None:
+            return
+        fields = ["%.3f" % arrival, str(status), "%d" % ms, method or "-", redact(path or "-"), agent or "-"]
+        text = "\t".join(f.replace("\t", " ").replace("\n", " ").replace("\r", " ") for f in fields) + "\n"
+        with self.access_lock:
+            try:
+                self.access.write(text)
+            except (OSError, ValueError):
+                pass
+
+
+SECRET_PARAMS = ("token", "password", "passwd", "secret")
+
+
+def redact(path):
+    """The request target with the values of secret-looking query parameters
+    (access_token=..., password=...) replaced by <redacted>."""
+    if "?" not in path:
+        return path
+    base, query = path.split("?", 1)
+    out = []
+    for item in query.split("&"):
+        k, eq, v = item.partition("=")
+        if eq and any(w in urllib.parse.unquote_plus(k).lower() for w in SECRET_PARAMS):
+            v = "<redacted>"
+        out.append(k + eq + v)
+    return base + "?" + "&".join(out)
+
 
 def status_success(details=None):
     return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
@@ -99,8 +181,53 @@ class Handler(http.server.BaseHTTPRequestHandler):
     server_version = "opsplan-sandbox"
     timeout = 300
 
-    def log_message(self, fmt, *args):
+    def log_message(self, fmt, *args):   # server-side errors only: requests go to the access log
         self.server.log("api %s %s" % (self.address_string(), fmt % args))
+
+    def parse_request(self):
+        # the request line has been read: this is the request's arrival time in the access log
+        self.t_arrival, self.t_mono, self.access_logged = time.time(), time.monotonic(), False
+        return super().parse_request()
+
+    def log_request(self, code="-", size="-"):
+        """Called by send_response: the access-log line (arrival time, status)."""
+        self.access_done(getattr(code, "value", code))
+
+    def access_done(self, status):
+        if getattr(self, "access_logged", True):
+            return
+        self.access_logged = True
+        self.server.access_line(self.t_arrival, status, (time.monotonic() - self.t_mono) * 1000,
+                                self.command, self.path, self.headers.get("User-Agent") if self.headers else None)
+
+    def drop_connection(self):
+        """Close the connection without an answer (a dropped request)."""
+        self.close_connection = True
+        self.access_done("drop")
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def outage_mode(self):
+        return self.server.faults.outage_for(self.path, self.command, self.headers.get("User-Agent"))
+
+    def cut_by_outage(self):
+        """For a stream (watch, log follow) in progress: True if an outage that
+        covers it has begun, after cutting it (drop: no final chunk, the
+        connection closed) or ending it (503: the final chunk)."""
+        mode = self.outage_mode()
+        if mode is None:
+            return False
+        self.close_connection = True
+        if mode == "drop":
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        else:
+            self.end_chunked()
+        return True
 
     def setup(self):
         try:
@@ -193,6 +320,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.raw_body = b""
             if self.command in ("POST", "PUT", "PATCH", "DELETE") and not self.is_upgrade():
                 self.raw_body = self.read_body()
+            if not url.path.startswith("/sandbox/"):
+                mode = self.outage_mode()
+                if mode == "drop":
+                    return self.drop_connection()
+                if mode == "503":
+                    raise ApiError(503, "ServiceUnavailable", "the server is currently unable to handle the "
+                                   "request (outage)")
             if not self.authorized():
                 raise ApiError(401, "Unauthorized", "Unauthorized")
             if self.apply_faults():
@@ -213,6 +347,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.send_error_status(ApiError(500, "InternalError", "internal error: %r" % e))
             except OSError:
                 pass
+        finally:
+            self.access_done("-")   # no answer was sent (the client went away first)
 
     def is_upgrade(self):
         return "upgrade" in (self.headers.get("Connection") or "").lower()
@@ -238,12 +374,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if delay:
             time.sleep(int(delay) / 1000.0)
         if f.take("drop"):
-            self.close_connection = True
-            try:
-                import socket
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            self.drop_connection()
             return True
         if f.take("error_5xx"):
             self.send_error_status(ApiError(int(f.get("error_code", 503) or 503), "ServiceUnavailable",
@@ -340,6 +471,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if self.command == "POST":
                 body = self.json_body(self.raw_body) or {}
                 state = self.server.faults.set(body)
+                if "outage" in body:
+                    o = state.get("outage")
+                    self.server.log("faults: " + ("outage %(mode)s for %(seconds)ss until %(until).3f" % o +
+                                                  "".join(" %s=%s" % (k, o[k]) for k in ("match", "method", "agent")
+                                                          if k in o) if o else "outage ended"))
+                    with self.server.store.cond:   # wake the watches, so that they are cut at once
+                        self.server.store.cond.notify_all()
                 if body.get("compact"):
                     self.server.store.compact()
                     state = self.server.faults.set({"compact": None})
@@ -347,7 +485,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 if hook:
                     hook(body)
                 return self.send_json(200, state)
-            return self.send_json(200, self.server.faults.set({}))
+            return self.send_json(200, self.server.faults.view())
         raise ApiError(404, "NotFound", "no such sandbox admin endpoint")
 
     # -- collections -----------------------------------------------------------------
@@ -523,6 +661,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
+                if self.cut_by_outage():
+                    return
                 try:
                     evs, top = store.events_since(rv, min(left, 1.0))
                 except ApiError as e:

@@ -100,6 +100,7 @@ def main():
     from .store import Store
     store = Store()
     server = apiserver.Server((cfg.api_ip, 6443), store, token, paths["server.crt"], paths["server.key"], log)
+    server.access = open(os.path.join(d, "logs", "access.log"), "a", buffering=1)
     server.trace = trace.from_env(d)
     if server.trace is not None:
         store.listeners.insert(0, server.trace.store_event)

@@ -25,6 +25,7 @@ EVENTS = resources.BY_KIND["Event"]
 MARK = "OPSPLAN_SANDBOX_POD"
 MARK_ALL = "OPSPLAN_SANDBOX"
 NODE = "sandbox-node"
+VERSION_ANNOTATION = "sandbox.opsplan.io/image-patroni-version"
 
 # Timings in bootstrap.dcs only: changing ttl at runtime demoted the leader (lab notes)
 PATRONI_DCS = {
@@ -318,14 +319,19 @@ class Kubelet:
             pass
 
     # -- status and readiness --------------------------------------------------------------
-    def _patch(self, rt, fn, main=False):
+    def _patch(self, rt, fn, main=False, both=False):
+        """Read-modify-write of our pod: the main resource (main), the status
+        subresource (default), or both in one write, one watch event (both)."""
         for _ in range(10):
             pod = self.store.try_get(PODS, rt.ns, rt.name)
             if pod is None or pod["metadata"]["uid"] != rt.uid:
                 return
             fn(pod)
             try:
-                self.store.update(PODS, rt.ns, rt.name, pod, subresource=None if main else "status")
+                if both:
+                    self.store.update(PODS, rt.ns, rt.name, pod, force=True)
+                else:
+                    self.store.update(PODS, rt.ns, rt.name, pod, subresource=None if main else "status")
                 return
             except ApiError as e:
                 if e.code != 409:
@@ -362,13 +368,15 @@ class Kubelet:
                        "startTime": st.get("startTime") or now, "containerStatuses": [cs],
                        "conditions": [cond("Initialized", True), cond("Ready", ready),
                                       cond("ContainersReady", ready), cond("PodScheduled", True)]})
-            if image.get("patroni"):
-                p["metadata"].setdefault("annotations", {})["sandbox.opsplan.io/image-patroni-version"] = \
-                    image["patroni"]
-        self._patch(rt, fn)
-        if image.get("patroni"):
-            self._patch(rt, lambda p: p["metadata"].setdefault("annotations", {}).__setitem__(
-                "sandbox.opsplan.io/image-patroni-version", image["patroni"]), main=True)
+            # What is derived from the image goes in the same write as the status showing it, so
+            # that no reader or watcher ever sees the new imageID without its declared version.
+            if image:
+                ann = p["metadata"].setdefault("annotations", {})
+                if image.get("patroni"):
+                    ann[VERSION_ANNOTATION] = image["patroni"]
+                else:
+                    ann.pop(VERSION_ANNOTATION, None)
+        self._patch(rt, fn, both=True)
 
     def _probe_loop(self):
         while not self.stopping:

@@ -79,6 +79,8 @@ def stream_file(h, path, follow, tail, limit, alive):
                 more = f.read()
                 h.chunk(more)
                 break
+            if h.cut_by_outage():   # an API outage ends a followed log like a watch
+                return
             time.sleep(0.2)
     h.end_chunked()
 
