@@ -441,8 +441,11 @@ const struct journal_record *journal_next(const struct journal_records *r, enum 
 #define CRC_SUFFIX_LEN 21   /* ,"crc32c":"xxxxxxxx"} */
 
 /* Check one line (without its newline) and decode it into rec (data owned
- * by the caller on success).  On failure, why says what is wrong. */
-static int parse_line(const char *line, size_t len, struct journal_record *rec, char *why, size_t whysz)
+ * by the caller on success) and its chain link into prev ("" when the
+ * record has none: written by an opsplan before the chain).  On failure,
+ * why says what is wrong. */
+static int parse_line(const char *line, size_t len, struct journal_record *rec, char prev[CHAIN_HEX + 1],
+		      char *why, size_t whysz)
 {
 	if (len + 1 > JOURNAL_RECORD_MAX) {
 		snprintf(why, whysz, "record longer than %u bytes", JOURNAL_RECORD_MAX);
@@ -467,14 +470,16 @@ static int parse_line(const char *line, size_t len, struct journal_record *rec, 
 	json_error_t je;
 	json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
 	json_int_t seq = 0, ms = 0;
-	const char *kind = NULL;
+	const char *kind = NULL, *link = NULL;
 	json_t *data = NULL;
-	if (!o || json_unpack(o, "{s:I, s:s, s:I, s:o}", "seq", &seq, "kind", &kind, "ms", &ms,
-			      "data", &data) < 0 || seq < 1 || !json_is_object(data)) {
+	if (!o || json_unpack(o, "{s:I, s:s, s:I, s:o, s?:s}", "seq", &seq, "kind", &kind, "ms", &ms,
+			      "data", &data, "prev", &link) < 0 || seq < 1 || !json_is_object(data) ||
+	    (link && !chain_link_ok(link))) {
 		snprintf(why, whysz, "malformed record%s%s", o ? "" : ": ", o ? "" : je.text);
 		json_decref(o);
 		return -1;
 	}
+	snprintf(prev, CHAIN_HEX + 1, "%s", link ? link : "");
 	if (journal_kind_lookup(kind, &rec->kind) < 0) {
 		snprintf(why, whysz, "unknown record kind '%s' (written by a newer opsplan?)", kind);
 		json_decref(o);
@@ -491,12 +496,12 @@ static int parse_line(const char *line, size_t len, struct journal_record *rec, 
  * record is a torn tail (nothing good after it) or corruption. */
 static int valid_record_after(const char *buf, size_t size, size_t pos)
 {
-	char why[128];
+	char why[128], prev[CHAIN_HEX + 1];
 	while (pos < size) {
 		const char *nl = memchr(buf + pos, '\n', size - pos);
 		size_t len = nl ? (size_t)(nl - (buf + pos)) : size - pos;
 		struct journal_record rec;
-		if (parse_line(buf + pos, len, &rec, why, sizeof why) == 0) {
+		if (parse_line(buf + pos, len, &rec, prev, why, sizeof why) == 0) {
 			json_decref(rec.data);
 			return 1;
 		}
@@ -507,11 +512,48 @@ static int valid_record_after(const char *buf, size_t size, size_t pos)
 	return 0;
 }
 
+/* Does rec, with chain link prev, follow the records before it?  tip is the
+ * hash of the line before (of nothing for the first record); the first
+ * record decides whether the journal is chained or legacy (out->legacy),
+ * and every other record must agree: a journal that has the link on some
+ * records and not on others was edited, not written by one opsplan. */
+static int check_link(const struct journal_record *rec, const char *prev, const char *tip,
+		      const char *path, size_t lineno, struct journal_records *out, struct journal_err *err)
+{
+	int has = prev[0] != '\0';
+	if (out->n == 0) {
+		out->legacy = !has;
+		if (!has || !strcmp(prev, tip))
+			return 0;
+		return journal_seterr_(err, JOURNAL_ECORRUPT, 0,
+				       "corrupt journal '%s': record %" PRIu64 " (line %zu) does not start "
+				       "the journal: the journal was changed after it was written",
+				       path, rec->seq, lineno);
+	}
+	const struct journal_record *before = &out->items[out->n - 1];
+	if (has == !out->legacy && (!has || !strcmp(prev, tip)))
+		return 0;
+	if (has != !out->legacy)
+		return journal_seterr_(err, JOURNAL_ECORRUPT, 0,
+				       "corrupt journal '%s': record %" PRIu64 " (line %zu) %s a chain link "
+				       "('prev') and record %" PRIu64 " (line %zu) %s: the journal was changed "
+				       "after it was written",
+				       path, rec->seq, lineno, has ? "has" : "lacks", before->seq, before->line,
+				       has ? "does not" : "does");
+	return journal_seterr_(err, JOURNAL_ECORRUPT, 0,
+			       "corrupt journal '%s': record %" PRIu64 " (line %zu) does not follow record %"
+			       PRIu64 " (line %zu): the journal was changed after it was written",
+			       path, rec->seq, lineno, before->seq, before->line);
+}
+
+/* Decode buf into out.  tip gets the chain link a next record must carry:
+ * the hash of the last good line. */
 static int parse_buffer(const char *buf, size_t size, const char *path, struct journal_records *out,
-			struct journal_err *err)
+			char tip[CHAIN_HEX + 1], struct journal_err *err)
 {
 	size_t pos = 0, lineno = 0;
-	char why[256];
+	char why[256], prev[CHAIN_HEX + 1];
+	chain_hash("", 0, tip);
 	while (pos < size) {
 		lineno++;
 		const char *nl = memchr(buf + pos, '\n', size - pos);
@@ -521,7 +563,7 @@ static int parse_buffer(const char *buf, size_t size, const char *path, struct j
 		if (bad)
 			snprintf(why, sizeof why, "incomplete record");
 		else
-			bad = parse_line(buf + pos, len, &rec, why, sizeof why) < 0;
+			bad = parse_line(buf + pos, len, &rec, prev, why, sizeof why) < 0;
 		if (bad) {
 			if (nl && valid_record_after(buf, size, pos + len + 1))
 				return journal_seterr_(err, JOURNAL_ECORRUPT, 0,
@@ -538,8 +580,16 @@ static int parse_buffer(const char *buf, size_t size, const char *path, struct j
 					       " where %zu was expected",
 					       path, lineno, pos, rec.seq, out->n + 1);
 		}
+		/* A valid checksum with a broken link is never a torn write (the
+		 * checksum covers the link): refused even on the last line. */
+		int rc = check_link(&rec, prev, tip, path, lineno, out, err);
+		if (rc < 0) {
+			json_decref(rec.data);
+			return rc;
+		}
 		journal_records_add(out, rec.seq, rec.kind, rec.ms, rec.data);
 		out->items[out->n - 1].line = lineno;
+		chain_hash(buf + pos, len + 1, tip);
 		pos += len + 1;
 	}
 	return 0;
@@ -548,7 +598,7 @@ static int parse_buffer(const char *buf, size_t size, const char *path, struct j
 /* Read the journal at path into out; *good_size is the length of its valid
  * prefix (everything but the torn tail). */
 static int load_fd(int fd, const char *path, struct journal_records *out, size_t *good_size,
-		   struct journal_err *err)
+		   char tip[CHAIN_HEX + 1], struct journal_err *err)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -579,7 +629,7 @@ static int load_fd(int fd, const char *path, struct journal_records *out, size_t
 	}
 	free(out->path);
 	out->path = xstrdup(path);
-	rc = parse_buffer(buf, got, path, out, err);
+	rc = parse_buffer(buf, got, path, out, tip, err);
 	*good_size = got - out->cut_bytes;
 done:
 	free(buf);
@@ -589,11 +639,12 @@ done:
 int journal_load(const char *path, struct journal_records *out, struct journal_err *err)
 {
 	size_t good;
+	char tip[CHAIN_HEX + 1];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return journal_seterr_(err, errno == ENOENT ? JOURNAL_ENOTFOUND : JOURNAL_EIO, errno,
 				       "cannot open journal '%s': %s", path, strerror(errno));
-	int rc = load_fd(fd, path, out, &good, err);
+	int rc = load_fd(fd, path, out, &good, tip, err);
 	close(fd);
 	return rc;
 }
@@ -608,6 +659,8 @@ struct journal {
 	off_t size;              /* bytes of good records */
 	int dir_synced;          /* the directory entry is durable */
 	int failed;              /* sticky: an append failed */
+	int legacy;              /* resumed a journal from before the chain: write no links */
+	char tip[CHAIN_HEX + 1]; /* the link the next record carries */
 };
 
 static struct journal *journal_new(int fd, const char *path)
@@ -617,6 +670,7 @@ static struct journal *journal_new(int fd, const char *path)
 	j->path = xstrdup(path);
 	const char *slash = strrchr(path, '/');
 	j->dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
+	chain_hash("", 0, j->tip);
 	return j;
 }
 
@@ -661,11 +715,12 @@ int journal_open_resume(struct journal **out, const char *path, struct journal_r
 	fault_env();
 	size_t good = 0;
 	int rc = 0;
+	char tip[CHAIN_HEX + 1];
 	int fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
 	if (fd < 0)
 		return journal_seterr_(err, errno == ENOENT ? JOURNAL_ENOTFOUND : JOURNAL_EIO, errno,
 				       "cannot open journal '%s': %s", path, strerror(errno));
-	rc = load_fd(fd, path, records, &good, err);
+	rc = load_fd(fd, path, records, &good, tip, err);
 	if (rc < 0)
 		goto fail;
 	if (records->cut_bytes > 0 && (ftruncate(fd, (off_t)good) < 0 || sync_fd(fd, 0) < 0)) {
@@ -676,15 +731,20 @@ int journal_open_resume(struct journal **out, const char *path, struct journal_r
 	*out = journal_new(fd, path);
 	(*out)->seq = records->n ? records->items[records->n - 1].seq : 0;
 	(*out)->size = (off_t)good;
+	/* a legacy journal stays legacy: links on only the new records would
+	 * read as an edited journal */
+	(*out)->legacy = records->legacy;
+	memcpy((*out)->tip, tip, sizeof tip);
 	return 0;
 fail:
 	close(fd);
 	return rc;
 }
 
-/* The record's line, checksum and newline included.  Caller frees. */
+/* The record's line, chain link (prev; NULL for none), checksum and
+ * newline included.  Caller frees. */
 static char *format_record(uint64_t seq, enum journal_kind kind, int64_t ms, json_t *data,
-			   size_t *len)
+			   const char *prev, size_t *len)
 {
 	char iso[40];
 	journal_iso_ms_(iso, sizeof iso, ms);
@@ -694,6 +754,8 @@ static char *format_record(uint64_t seq, enum journal_kind kind, int64_t ms, jso
 	char *body = json_dumps(data, JSON_COMPACT);
 	sb_puts(&b, body);
 	free(body);
+	if (prev)
+		sb_printf(&b, ",\"prev\":\"%s\"", prev);
 	uint32_t crc = crc32c(b.s, b.len);
 	sb_printf(&b, ",\"crc32c\":\"%08" PRIx32 "\"}\n", crc);
 	*len = b.len;
@@ -748,10 +810,10 @@ int journal_append(struct journal *j, enum journal_kind kind, json_t *fields,
 	data = fields ? json_deep_copy(fields) : json_object();
 	json_decref(fields);
 	journal_redact(data);
-	/* room for the envelope: seq, kind, time, ms, checksum */
-	data = bound_data(data, JOURNAL_RECORD_MAX - 160);
+	/* room for the envelope: seq, kind, time, ms, chain link, checksum */
+	data = bound_data(data, JOURNAL_RECORD_MAX - 256);
 	size_t len;
-	line = format_record(j->seq + 1, kind, journal_now_ms_(), data, &len);
+	line = format_record(j->seq + 1, kind, journal_now_ms_(), data, j->legacy ? NULL : j->tip, &len);
 	/* what we write we must be able to load: never grow past the load limit */
 	if ((uint64_t)j->size + len > JOURNAL_FILE_MAX) {
 		j->failed = 1;
@@ -776,6 +838,7 @@ int journal_append(struct journal *j, enum journal_kind kind, json_t *fields,
 	}
 	j->seq++;
 	j->size += (off_t)len;
+	chain_hash(line, len, j->tip);
 	test_kill_after(j->seq, kind, data);
 	goto done;
 fail:

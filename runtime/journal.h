@@ -13,18 +13,30 @@
  * per line, keys in this order:
  *
  *   {"seq":1,"kind":"run-start","time":"2026-11-26T09:30:12.345Z",
- *    "ms":1795685412345,"data":{...},"crc32c":"1a2b3c4d"}
+ *    "ms":1795685412345,"data":{...},"prev":"e3b0c442...b855",
+ *    "crc32c":"1a2b3c4d"}
  *
- * seq counts from 1 without gaps; crc32c is the CRC-32C (Castagnoli) of the
- * line's bytes before `,"crc32c"`, in lowercase hex.  A line is at most
+ * seq counts from 1 without gaps; prev is the SHA-256, in lowercase hex, of
+ * the previous record's line (its bytes, newline included), and for the
+ * first record the SHA-256 of zero bytes (e3b0c442...7852b855); crc32c is
+ * the CRC-32C (Castagnoli) of the line's bytes before `,"crc32c"`, prev
+ * included, in lowercase hex.  The CRC finds a torn write; the chain makes
+ * the journal tamper-evident: a record edited (its CRC recomputed), deleted,
+ * inserted or moved breaks the link of the record after it.  The last
+ * record has no record after it: an edit of it alone is not detected.  The
+ * chain detects, it does not authenticate: whoever can write the file can
+ * rewrite every link.  Journals written before the chain have no prev on
+ * any record (legacy) and still load.  A line is at most
  * JOURNAL_RECORD_MAX bytes: oversized members of data are replaced by
  * {"truncated":true,"bytes":N,"head":"..."} (never dropped silently).
  * Every record is redacted (journal_redact) before it is written.
  *
  * Loading: a torn tail (an incomplete or unverifiable last record, with no
  * valid record after it) is cut and its size reported in cut_bytes; a bad
- * record followed by a valid one, or a gap in seq, is corruption and loading
- * refuses it.
+ * record followed by a valid one, a gap in seq, a record whose prev is not
+ * the hash of the line before it (even the last: its CRC is valid, so it is
+ * no torn write), or prev on some records and not on others, is corruption
+ * and loading refuses it (JOURNAL_ECORRUPT, naming the file, line and seq).
  *
  * Errors are values: every fallible function returns 0 or a negative
  * JOURNAL_E* code and fills *err (err may be NULL) with a message that names
@@ -101,7 +113,7 @@ int journal_kind_lookup(const char *name, enum journal_kind *out); /* 0 or -1 */
 enum {
 	JOURNAL_OK = 0,
 	JOURNAL_EIO = -1,        /* a system call failed; sys_errno says which */
-	JOURNAL_ECORRUPT = -2,   /* a bad record in the middle, a seq gap */
+	JOURNAL_ECORRUPT = -2,   /* a bad record in the middle, a seq gap, a broken chain */
 	JOURNAL_ELOCKED = -3,    /* the namespace+cluster lock is held by a live run */
 	JOURNAL_ESTALE = -4,     /* the lock was left by a dead run; take it over explicitly */
 	JOURNAL_EINVAL = -5,     /* bad argument (kind, run id, fields not an object) */
@@ -131,6 +143,8 @@ struct journal_records {
 	struct journal_record *items;
 	size_t n, cap;
 	size_t cut_bytes;        /* torn tail found after the last good record */
+	int legacy;              /* 1: records without chain links (an older opsplan
+				    wrote them): loaded without the tamper check */
 };
 
 /* Read every record of the journal at path without changing the file (a torn
@@ -189,7 +203,7 @@ int journal_create(struct journal **out, const char *dir, const char *run_id,
 /* Open an existing journal to continue it (journal_lock first, as above): load its records into *records
  * (the caller's, as with journal_load), cut a torn tail from the file itself
  * (records->cut_bytes says how much) and position appends after the last good
- * record, seq continuing. */
+ * record, seq and chain continuing (a legacy journal gets legacy records). */
 int journal_open_resume(struct journal **out, const char *path, struct journal_records *records,
 			struct journal_err *err);
 

@@ -1,6 +1,7 @@
 /* test_journal.c - the write-ahead journal: round trip, file modes, torn
- * tails at every byte, corruption, the run lock, redaction, injected
- * write/fsync failures, oversized records, run listing. */
+ * tails at every byte, corruption, the hash chain (forged, deleted, swapped
+ * records; legacy journals), the run lock, redaction, injected write/fsync
+ * failures, oversized records, run listing. */
 #define _XOPEN_SOURCE 700   /* nftw */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ir.h"   /* ir_sha256, to check the chain independently of journal.c */
 #include "journal.h"
 #include "mem.h"
 #include "redact.h"
@@ -594,6 +596,321 @@ static void test_resume_queries(void **state)
 	journal_records_release(&r);
 }
 
+/* ---- the chain ------------------------------------------------------- */
+
+/* A forger's tools: a CRC-32C of our own, so that an edited record carries a
+ * valid checksum and only the chain can catch it. */
+static uint32_t test_crc32c(const char *p, size_t n)
+{
+	uint32_t c = 0xFFFFFFFFu;
+	for (size_t i = 0; i < n; i++) {
+		c ^= (unsigned char)p[i];
+		for (int k = 0; k < 8; k++)
+			c = (c & 1) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+	}
+	return c ^ 0xFFFFFFFFu;
+}
+
+static void sha_hex(const char *p, size_t n, char out[65])
+{
+	uint8_t h[32];
+	ir_sha256(p, n, h);
+	for (int i = 0; i < 32; i++)
+		sprintf(out + 2 * i, "%02x", h[i]);
+}
+
+#define NLINES 8
+struct lines {
+	char *l[NLINES];   /* each with its newline */
+	size_t n;
+};
+
+static void lines_read(struct lines *ls, const char *path)
+{
+	char *text = slurp(path, NULL);
+	ls->n = 0;
+	for (char *p = text; *p && ls->n < NLINES;) {
+		char *nl = strchr(p, '\n');
+		assert_non_null(nl);
+		ls->l[ls->n++] = xstrndup(p, (size_t)(nl - p) + 1);
+		p = nl + 1;
+	}
+	free(text);
+}
+
+static void lines_write(const struct lines *ls, const char *path)
+{
+	struct strbuf b = {0};
+	for (size_t i = 0; i < ls->n; i++)
+		sb_puts(&b, ls->l[i]);
+	spit(path, b.s ? b.s : "", b.len);
+	free(b.s);
+}
+
+static void lines_free(struct lines *ls)
+{
+	for (size_t i = 0; i < ls->n; i++)
+		free(ls->l[i]);
+	ls->n = 0;
+}
+
+/* Replace the first `from` by `to` in line i (before its checksum) and
+ * recompute the checksum, as a careful forger would. */
+static void forge(struct lines *ls, size_t i, const char *from, const char *to)
+{
+	char *line = ls->l[i];
+	size_t body = strlen(line) - 22;   /* ,"crc32c":"xxxxxxxx"}\n */
+	line[body] = '\0';
+	char *at = strstr(line, from);
+	assert_non_null(at);
+	struct strbuf b = {0};
+	sb_printf(&b, "%.*s%s%s", (int)(at - line), line, to, at + strlen(from));
+	sb_printf(&b, ",\"crc32c\":\"%08x\"}\n", test_crc32c(b.s, b.len));
+	free(line);
+	ls->l[i] = sb_detach(&b);
+}
+
+/* Remove the chain link of line i (and recompute its checksum). */
+static void unlink_line(struct lines *ls, size_t i)
+{
+	char *p = strstr(ls->l[i], ",\"prev\":\"");
+	assert_non_null(p);
+	char link[80];
+	snprintf(link, sizeof link, "%.74s", p);
+	forge(ls, i, link, "");
+}
+
+static void expect_corrupt(const char *path, const char *msg)
+{
+	struct journal_records r = {0};
+	struct journal_err err = {0};
+	size_t len;
+	char *before = slurp(path, &len);
+	assert_int_equal(journal_load(path, &r, &err), JOURNAL_ECORRUPT);
+	if (!strstr(err.msg, msg))
+		fail_msg("want '%s' in '%s'", msg, err.msg);
+	assert_non_null(strstr(err.msg, path));
+	journal_records_release(&r);
+	struct journal *j;
+	assert_int_equal(journal_open_resume(&j, path, &r, &err), JOURNAL_ECORRUPT);
+	assert_null(j);
+	journal_records_release(&r);
+	/* a refused resume leaves the file as it was */
+	size_t len2;
+	char *after = slurp(path, &len2);
+	assert_int_equal(len2, len);
+	assert_memory_equal(after, before, len);
+	free(after);
+	free(before);
+}
+
+/* Every record links to the sha256 of the line before it (newline
+ * included); the first to the sha256 of nothing. */
+static void test_chain_format(void **state)
+{
+	struct fx *f = *state;
+	char *path = make_three(f, "chain");
+	struct lines ls;
+	lines_read(&ls, path);
+	assert_int_equal(ls.n, 3);
+	char want[65], link[120];
+	sha_hex("", 0, want);
+	assert_string_equal(want, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	for (size_t i = 0; i < ls.n; i++) {
+		snprintf(link, sizeof link, ",\"prev\":\"%s\",\"crc32c\":\"", want);
+		if (!strstr(ls.l[i], link))
+			fail_msg("line %zu lacks %s: %s", i + 1, link, ls.l[i]);
+		sha_hex(ls.l[i], strlen(ls.l[i]), want);
+	}
+	struct journal_records r = {0};
+	struct journal_err err = {0};
+	assert_int_equal(journal_load(path, &r, &err), 0);
+	assert_int_equal(r.legacy, 0);
+	journal_records_release(&r);
+
+	/* a resumed journal continues the chain: the new record links to the
+	 * old last line */
+	struct journal *j;
+	assert_int_equal(journal_open_resume(&j, path, &r, &err), 0);
+	assert_int_equal(journal_append(j, JOURNAL_RESUME, NULL, &err), 0);
+	journal_close(j);
+	journal_records_release(&r);
+	lines_free(&ls);
+	lines_read(&ls, path);
+	assert_int_equal(ls.n, 4);
+	snprintf(link, sizeof link, ",\"prev\":\"%s\",", want);
+	assert_non_null(strstr(ls.l[3], link));
+	assert_int_equal(journal_load(path, &r, &err), 0);
+	assert_int_equal(r.n, 4);
+	journal_records_release(&r);
+	lines_free(&ls);
+	free(path);
+}
+
+/* Records edited, deleted, swapped, with valid checksums: the chain refuses
+ * each, naming the file, the line and the seq. */
+static void test_chain_forgery_refused(void **state)
+{
+	struct fx *f = *state;
+	char *path = make_three(f, "forged");
+	struct lines orig, ls;
+	lines_read(&orig, path);
+
+	/* an edited middle record */
+	lines_read(&ls, path);
+	forge(&ls, 1, "u-123", "u-999");
+	lines_write(&ls, path);
+	expect_corrupt(path, "record 3 (line 3) does not follow record 2 (line 2): "
+			     "the journal was changed after it was written");
+	lines_free(&ls);
+
+	/* an edited last record whose link was left alone loads: nothing
+	 * follows it to catch it (documented); one whose link was changed is
+	 * refused though it is last */
+	lines_write(&orig, path);
+	lines_read(&ls, path);
+	forge(&ls, 2, "\"done\"", "\"failed\"");
+	lines_write(&ls, path);
+	struct journal_records r = {0};
+	struct journal_err err = {0};
+	assert_int_equal(journal_load(path, &r, &err), 0);
+	journal_records_release(&r);
+	char *p = strstr(ls.l[2], ",\"prev\":\"") + 9;
+	char old[65];
+	snprintf(old, sizeof old, "%.64s", p);
+	forge(&ls, 2, old, "0000000000000000000000000000000000000000000000000000000000000000");
+	lines_write(&ls, path);
+	expect_corrupt(path, "record 3 (line 3) does not follow record 2 (line 2)");
+	lines_free(&ls);
+
+	/* a deleted middle record, the next one renumbered */
+	lines_write(&orig, path);
+	lines_read(&ls, path);
+	free(ls.l[1]);
+	ls.l[1] = ls.l[2];
+	ls.n = 2;
+	forge(&ls, 1, "{\"seq\":3,", "{\"seq\":2,");
+	lines_write(&ls, path);
+	expect_corrupt(path, "record 2 (line 2) does not follow record 1 (line 1)");
+	lines_free(&ls);
+
+	/* a swapped pair, renumbered */
+	lines_write(&orig, path);
+	lines_read(&ls, path);
+	char *t = ls.l[1];
+	ls.l[1] = ls.l[2];
+	ls.l[2] = t;
+	forge(&ls, 1, "{\"seq\":3,", "{\"seq\":2,");
+	forge(&ls, 2, "{\"seq\":2,", "{\"seq\":3,");
+	lines_write(&ls, path);
+	expect_corrupt(path, "record 2 (line 2) does not follow record 1 (line 1)");
+	lines_free(&ls);
+
+	/* a swapped pair not renumbered is a seq error already */
+	lines_write(&orig, path);
+	lines_read(&ls, path);
+	t = ls.l[1];
+	ls.l[1] = ls.l[2];
+	ls.l[2] = t;
+	lines_write(&ls, path);
+	expect_corrupt(path, "sequence 3 where 2 was expected");
+	lines_free(&ls);
+
+	/* an edited first record is caught by the second; a first record with
+	 * a forged link does not start the journal */
+	lines_write(&orig, path);
+	lines_read(&ls, path);
+	forge(&ls, 0, "\"demo\"", "\"other\"");
+	lines_write(&ls, path);
+	expect_corrupt(path, "record 2 (line 2) does not follow record 1 (line 1)");
+	lines_free(&ls);
+	lines_read(&ls, path);
+	p = strstr(ls.l[0], ",\"prev\":\"") + 9;
+	snprintf(old, sizeof old, "%.64s", p);
+	forge(&ls, 0, old, "0000000000000000000000000000000000000000000000000000000000000000");
+	lines_write(&ls, path);
+	expect_corrupt(path, "record 1 (line 1) does not start the journal");
+	lines_free(&ls);
+
+	/* links on some records and not on others */
+	lines_write(&orig, path);
+	lines_read(&ls, path);
+	unlink_line(&ls, 2);
+	lines_write(&ls, path);
+	expect_corrupt(path, "record 3 (line 3) lacks a chain link ('prev') and record 2 (line 2) does");
+	lines_free(&ls);
+	lines_read(&ls, path);
+	unlink_line(&ls, 0);
+	unlink_line(&ls, 1);
+	lines_write(&ls, path);   /* no record has a link now: legacy, loads */
+	assert_int_equal(journal_load(path, &r, &err), 0);
+	assert_int_equal(r.legacy, 1);
+	journal_records_release(&r);
+	lines_free(&ls);
+	lines_write(&orig, path);
+	lines_read(&ls, path);
+	unlink_line(&ls, 0);
+	lines_write(&ls, path);
+	expect_corrupt(path, "record 2 (line 2) has a chain link ('prev') and record 1 (line 1) does not");
+	lines_free(&ls);
+
+	/* a malformed link is a bad record: refused in the middle */
+	lines_write(&orig, path);
+	lines_read(&ls, path);
+	p = strstr(ls.l[1], ",\"prev\":\"") + 9;
+	snprintf(old, sizeof old, "%.64s", p);
+	forge(&ls, 1, old, "xyz");
+	lines_write(&ls, path);
+	expect_corrupt(path, "line 2 (byte");
+	lines_free(&ls);
+
+	lines_free(&orig);
+	free(path);
+}
+
+/* A journal from before the chain (no prev anywhere) loads, resumes, cuts
+ * its torn tail, and stays legacy when continued. */
+static void test_chain_legacy(void **state)
+{
+	struct fx *f = *state;
+	char *path = make_three(f, "legacy");
+	struct lines ls;
+	lines_read(&ls, path);
+	for (size_t i = 0; i < ls.n; i++)
+		unlink_line(&ls, i);
+	lines_write(&ls, path);
+	struct journal_records r = {0};
+	struct journal_err err = {0};
+	assert_int_equal(journal_load(path, &r, &err), 0);
+	assert_int_equal(r.n, 3);
+	assert_int_equal(r.legacy, 1);
+	journal_records_release(&r);
+
+	/* a torn tail, then resume: cut, and the appended record has no link */
+	size_t len;
+	char *text = slurp(path, &len);
+	spit(path, text, len - 7);
+	struct journal *j;
+	assert_int_equal(journal_open_resume(&j, path, &r, &err), 0);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.legacy, 1);
+	assert_int_equal(r.cut_bytes, strlen(ls.l[2]) - 7);
+	assert_int_equal(journal_append(j, JOURNAL_RESUME, NULL, &err), 0);
+	journal_close(j);
+	journal_records_release(&r);
+	free(text);
+	text = slurp(path, NULL);
+	assert_null(strstr(text, "\"prev\""));
+	assert_int_equal(journal_load(path, &r, &err), 0);
+	assert_int_equal(r.n, 3);
+	assert_int_equal(r.legacy, 1);
+	assert_int_equal(r.items[2].kind, JOURNAL_RESUME);
+	journal_records_release(&r);
+	free(text);
+	lines_free(&ls);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -609,6 +926,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_runs_list_and_resolve, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_id_and_dirs, setup, teardown),
 		cmocka_unit_test(test_resume_queries),
+		cmocka_unit_test_setup_teardown(test_chain_format, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_chain_forgery_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_chain_legacy, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
