@@ -6,6 +6,7 @@
 #   make demo       the Patroni hot fix against a sandbox namespace
 #   make bench      throughput and latency against baselines measured in the same run
 #   make fuzz       a short libFuzzer run of loader+lint over the corpus
+#   make test-crash the default plan killed after every journal record, then resumed (long; JOBS=2)
 
 PREFIX   ?= /usr/local
 DESTDIR  ?=
@@ -41,7 +42,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 export OPSPLAN := $(abspath $(BIN))
 
-.PHONY: all deps test test-unit test-suites demo bench fuzz install clean
+.PHONY: all deps test test-unit test-suites test-crash demo bench fuzz install clean
 all: $(BIN)
 
 $(BUILD)/%.o: %.c $(wildcard compiler/*.h runtime/*.h)
@@ -97,6 +98,11 @@ test-unit: $(UNIT_BIN)
 
 test-suites: $(BIN)
 	@OPSPLAN=$(abspath $(BIN)) SAN=$(SAN) bash tests/run-suites.sh
+
+# Not in `make test`: every record of a reference run of the default plan is a
+# kill point, each case a fresh run killed there and resumed (most of an hour).
+test-crash: $(BIN)
+	@OPSPLAN=$(abspath $(BIN)) JOBS=$(or $(JOBS),1) bash tests/crash/every-record.sh
 
 demo: deps all
 	bash tests/e2e/demo.sh

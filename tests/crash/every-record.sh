@@ -64,8 +64,8 @@ worker() {
 		healthy_wait || { ensure_resumed; healthy_wait; } || echo "     (worker $W: the cluster is not healthy before case $N)"
 		V=$(bc_version); TL=$(timeline); U=$(pod_uids); M=$(api_mark)
 		writer_start "$OUT/$N.writer" || echo "     (worker $W: the writer did not start for case $N)"
-		OPSPLAN_TEST_KILL=record:$N timeout 600 "$OPSPLAN" run "${E2E_PARAMS[@]}" --journal "$J" --yes \
-			</dev/null >"$OUT/$N.1.out" 2>"$OUT/$N.1.err"
+		( OPSPLAN_TEST_KILL=record:$N timeout 600 "$OPSPLAN" run "${E2E_PARAMS[@]}" --journal "$J" --yes \
+			</dev/null >"$OUT/$N.1.out" 2>"$OUT/$N.1.err"; exit $? ) 2>/dev/null   # no "Killed" from bash
 		rc1=$?
 		run=$(ls -t "$J"/*.jsonl 2>/dev/null | head -n 1)
 		got=$(tail -n 1 "$run" | jq -r '"\(.seq) \(.kind) \(.data.step // "-")"')

@@ -196,3 +196,16 @@ ensure_resumed() {
 	done
 	return 1
 }
+# wait_record DIR KIND STEP [SECONDS]: wait until the newest journal in DIR
+# (a run in progress) has a record of KIND for STEP; prints its path
+wait_record() {
+	local i f
+	for i in $(seq $(( ${4:-120} * 20 ))); do
+		f=$(ls -t "$1"/*.jsonl 2>/dev/null | head -n 1)
+		if [ -n "$f" ] && jq -e --arg k "$2" --arg s "$3" 'select(.kind == $k and .data.step == $s)' "$f" >/dev/null 2>&1; then
+			echo "$f"; return 0
+		fi
+		sleep 0.05
+	done
+	return 1
+}

@@ -86,13 +86,13 @@ session() {
 	sessions=$(( sessions + 1 ))
 	serr=$OUT/s$sessions.err
 	if [ -z "$id" ]; then
-		env "${env[@]}" timeout "$SESSION_TIMEOUT" "$OPSPLAN" run "${E2E_PARAMS[@]}" --journal "$J" --yes \
-			</dev/null >"$OUT/s$sessions.out" 2>"$serr"
+		( env "${env[@]}" timeout "$SESSION_TIMEOUT" "$OPSPLAN" run "${E2E_PARAMS[@]}" --journal "$J" --yes \
+			</dev/null >"$OUT/s$sessions.out" 2>"$serr"; exit $? ) 2>/dev/null   # no "Killed" from bash
 		rc=$?
 		run=$(newest_run)
 	else
-		env "${env[@]}" timeout "$SESSION_TIMEOUT" "$OPSPLAN" run --resume "$id" --journal "$J" --yes \
-			</dev/null >"$OUT/s$sessions.out" 2>"$serr"
+		( env "${env[@]}" timeout "$SESSION_TIMEOUT" "$OPSPLAN" run --resume "$id" --journal "$J" --yes \
+			</dev/null >"$OUT/s$sessions.out" 2>"$serr"; exit $? ) 2>/dev/null
 		rc=$?
 	fi
 }
