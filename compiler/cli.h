@@ -14,6 +14,7 @@ enum {
 	EXIT_CLUSTER = 3,       /* run: cannot reach or authenticate to the cluster */
 	EXIT_STOPPED = 4,       /* run: stopped at a gate or by the user */
 	EXIT_NOCOMPILE = 5,     /* run: the plan does not compile */
+	EXIT_REFUSED = 6,       /* run --resume: another cluster, or a journal that fails verification */
 };
 
 int cli_lint(int argc, char **argv);

@@ -67,6 +67,8 @@ struct action_ctx {
 	struct action_hooks h;
 	char err[512];                     /* set when an action fails */
 	int err_cluster;                   /* the failure is reaching/authenticating to the cluster */
+	int err_transient;                 /* the failure may pass by itself: transport, 5xx, 429
+					      (an API outage); a read may simply ask again */
 };
 
 typedef int (*action_fn)(struct action_ctx *cx, const json_t *with, json_t **result);

@@ -170,6 +170,21 @@ int action_k8s_delete(struct action_ctx *cx, const json_t *with, json_t **result
 	 * the journal's intent when an earlier process died after sending) */
 	const char *uid = action_str(with, "uid");
 	const json_t *pre = json_object_get(cx->resume, "precondition");
+	const char *done_uid = json_string_value(json_object_get(pre, "uid"));
+	if (json_is_true(json_object_get(cx->resume_outcome, "ok")) && done_uid && !cx->dry_run) {
+		/* the earlier session's delete answered: the object with that uid is
+		 * gone, and what stands under the name now is its replacement */
+		*result = json_pack("{s:s, s:b}", "uid", done_uid, "deleted", 1);
+		json_t *d = json_object_get(cx->run_state, "deleted");
+		if (!d) {
+			d = json_object();
+			json_object_set_new(cx->run_state, "deleted", d);
+		}
+		json_object_set_new(d, key, json_string(done_uid));
+		free(key);
+		free(path);
+		return ACTION_OK;
+	}
 	int sent_before = cx->resume != NULL || json_is_true(json_object_get(cx->memo, "sent"));
 	if (!uid)
 		uid = json_string_value(json_object_get(cx->memo, "uid"));
@@ -518,9 +533,17 @@ int action_k8s_exec(struct action_ctx *cx, const json_t *with, json_t **result)
 	json_t *cmd = json_object_get(with, "command");
 	if (!pod || !json_is_array(cmd) || json_array_size(cmd) == 0 || json_array_size(cmd) > 256)
 		return action_fail(cx, "'pod' and a non-empty 'command' list are required");
-	if (cx->resume)
-		return action_fail(cx, "an earlier attempt of this exec in \"%s\" may have run before the executor "
-				   "died; it is not repeated blindly (check the pod, then rerun the step)", pod);
+	/* a finished exec's result is in its outcome: restore it, never run it again */
+	const json_t *done = json_object_get(cx->resume_outcome, "result");
+	if (json_is_true(json_object_get(cx->resume_outcome, "ok")) && json_is_object(done)) {
+		*result = json_deep_copy(done);
+		return ACTION_OK;
+	}
+	int sent = (cx->resume != NULL && !cx->dry_run) || json_is_true(json_object_get(cx->memo, "sent"));
+	if (sent && !cx->idempotent)
+		return action_fail(cx, "an earlier attempt of this exec in \"%s\" was sent and may have run; it is not "
+				   "repeated (the plan does not declare the step idempotent): check the pod, then "
+				   "rerun the step", pod);
 	const char **argv = xcalloc(json_array_size(cmd) + 1, sizeof *argv);
 	size_t i;
 	json_t *a;
@@ -544,10 +567,11 @@ int action_k8s_exec(struct action_ctx *cx, const json_t *with, json_t **result)
 		*result = json_pack("{s:s, s:s, s:i}", "stdout", "", "stderr", "", "exit_code", 0);
 		goto done;
 	}
-	if (cx->h.intent(cx->h.sched, req, json_null(), 0) != 0) {
+	if (cx->h.intent(cx->h.sched, req, json_null(), cx->idempotent) != 0) {
 		rc = action_fail(cx, "the journal failed: not running the command");
 		goto done;
 	}
+	json_object_set_new(cx->memo, "sent", json_true());
 	char *out = NULL, *err = NULL;
 	int code = -1;
 	struct kube_err e;
@@ -559,8 +583,9 @@ int action_k8s_exec(struct action_ctx *cx, const json_t *with, json_t **result)
 	}
 	char sum[64];
 	snprintf(sum, sizeof sum, "exit code %d", code);
-	cx->h.outcome(cx->h.sched, 1, 0, sum, NULL);
 	*result = json_pack("{s:s, s:s, s:i}", "stdout", out ? out : "", "stderr", err ? err : "", "exit_code", code);
+	cx->outcome_result = json_deep_copy(*result);
+	cx->h.outcome(cx->h.sched, 1, 0, sum, NULL);
 	free(out);
 	free(err);
 done:

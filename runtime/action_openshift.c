@@ -225,6 +225,13 @@ done:
 	return rc;
 }
 
+static void progress_note(struct action_ctx *cx, const char *name)
+{
+	char *line = xasprintf("following build %s, which an earlier session started (not starting another)", name);
+	cx->h.say(cx->h.sched, "info", line);
+	free(line);
+}
+
 int action_openshift_build(struct action_ctx *cx, const json_t *with, json_t **result)
 {
 	const char *bc = action_str(with, "build_config");
@@ -247,7 +254,13 @@ int action_openshift_build(struct action_ctx *cx, const json_t *with, json_t **r
 	free(bcpath);
 	long long last = json_integer_value(json_object_get(json_object_get(bcobj, "status"), "lastVersion"));
 	json_decref(bcobj);
-	if (pre && json_is_integer(json_object_get(pre, "lastVersion")) &&
+	const char *started = json_string_value(json_object_get(cx->resume_outcome, "summary"));
+	if (json_is_true(json_object_get(cx->resume_outcome, "ok")) && started &&
+	    !strncmp(started, "started build ", 14) && started[14]) {
+		/* the earlier session started it and said so: follow that build */
+		snprintf(name, sizeof name, "%s", started + 14);
+		progress_note(cx, name);
+	} else if (pre && json_is_integer(json_object_get(pre, "lastVersion")) &&
 	    last > json_integer_value(json_object_get(pre, "lastVersion"))) {
 		/* the dead attempt did start a build: follow that one */
 		snprintf(name, sizeof name, "%s-%lld", bc, (long long)json_integer_value(json_object_get(pre, "lastVersion")) + 1);

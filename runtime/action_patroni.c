@@ -142,6 +142,7 @@ static int get_cluster(struct action_ctx *cx, const json_t *with, const char *po
 		return rc;
 	if (code != 200 || !json_is_array(json_object_get(c, "members"))) {
 		json_decref(c);
+		cx->err_transient = code >= 500 || code == 429;   /* the API server or its proxy, mid-outage */
 		return action_fail(cx, "GET /cluster on pod \"%s\" answered %ld without members", pod, code);
 	}
 	json_t *arr = json_object_get(c, "members");
@@ -229,6 +230,7 @@ static int get_status(struct action_ctx *cx, const json_t *with, const char *pod
 		return rc;
 	if (!json_is_object(s) || !json_object_get(s, "state")) {
 		json_decref(s);
+		cx->err_transient = code >= 500 || code == 429;
 		return action_fail(cx, "GET /patroni on pod \"%s\" answered %ld without a status", pod, code);
 	}
 	*result = status_norm(s);
@@ -409,6 +411,12 @@ int action_patroni_switchover(struct action_ctx *cx, const json_t *with, json_t 
 		*result = json_pack("{s:s, s:s, s:i, s:s, s:s}", "from", was, "to", cur, "status", 200, "message",
 				    "the leader had already moved: not sent again", "leader_after", cur);
 		return ACTION_OK;
+	}
+	if (was && json_is_true(json_object_get(cx->resume_outcome, "ok")) && !strcmp(cur, was)) {
+		/* Patroni said it switched over, and the leader is the old one
+		 * again: something moved it back; another switchover is not ours */
+		return action_fail(cx, "the switchover answered before the executor died, but \"%s\" leads again: "
+				   "not switching over a second time (check the cluster's history)", cur);
 	}
 	if (was && cx->resume && !strcmp(cur, was)) {
 		/* the dead attempt's POST may still be under way (Patroni answers

@@ -155,6 +155,8 @@ int action_kube_fail(struct action_ctx *cx, const char *what, const struct kube_
 	}
 	snprintf(cx->err, sizeof cx->err, "%.100s: %.400s", what, e->msg);
 	cx->err_cluster = e->cls == KUBE_ERR_NETWORK || e->cls == KUBE_ERR_AUTH || e->cls == KUBE_ERR_CONFIG;
+	cx->err_transient = e->cls == KUBE_ERR_NETWORK || e->cls == KUBE_ERR_SERVER || e->cls == KUBE_ERR_THROTTLED ||
+			    e->cls == KUBE_ERR_TIMEOUT;
 	return ACTION_FAILED;
 }
 

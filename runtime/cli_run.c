@@ -25,6 +25,7 @@
 #include "journal.h"
 #include "kube.h"
 #include "mem.h"
+#include "plan.h"
 #include "progress.h"
 #include "report.h"
 #include "sched.h"
@@ -49,6 +50,7 @@ static void on_signal(int sig)
 
 struct run_args {
 	const char *plan, *ns, *kubeconfig, *context, *resume, *journal, *output, *report;
+	const char *evidence_age, *close_retry;
 	const char **params;
 	size_t nparams;
 	int yes, dry_run;
@@ -106,14 +108,19 @@ static int parse(int argc, char **argv, struct run_args *a)
 			dst = &a->output;
 		} else if (!strcmp(s, "--report")) {
 			dst = &a->report;
+		} else if (!strcmp(s, "--evidence-max-age")) {
+			dst = &a->evidence_age;
+		} else if (!strcmp(s, "--close-retry")) {
+			dst = &a->close_retry;
 		} else if (s[0] == '-' && s[1]) {
 			const char *eq = strchr(s, '=');
 			if (eq && !strncmp(s, "--", 2)) {
 				/* --opt=value */
 				static const char *const names[] = {"--namespace", "--kubeconfig", "--context", "--resume",
-								    "--journal", "--output", "--report"};
+								    "--journal", "--output", "--report",
+								    "--evidence-max-age", "--close-retry"};
 				const char **dsts[] = {&a->ns, &a->kubeconfig, &a->context, &a->resume, &a->journal,
-						       &a->output, &a->report};
+						       &a->output, &a->report, &a->evidence_age, &a->close_retry};
 				for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
 					if (strlen(names[k]) == (size_t)(eq - s) && !strncmp(s, names[k], (size_t)(eq - s))) {
 						*dsts[k] = eq + 1;
@@ -135,6 +142,10 @@ static int parse(int argc, char **argv, struct run_args *a)
 			return usage("option '%s' needs a value", s);
 		*dst = argv[++i];
 	}
+	if (a->evidence_age && plan_duration_parse(a->evidence_age) <= 0)
+		return usage("--evidence-max-age '%s': expected a duration such as 5m", a->evidence_age);
+	if (a->close_retry && plan_duration_parse(a->close_retry) <= 0)
+		return usage("--close-retry '%s': expected a duration such as 10m", a->close_retry);
 	if (strcmp(a->output, "text") && strcmp(a->output, "json"))
 		return usage("--output '%s': use text or json", a->output);
 	if (a->resume && (a->plan || a->nparams))
@@ -273,18 +284,148 @@ static int report_out(const char *jpath, const struct run_args *a)
 	return rc;
 }
 
-static int preflight(struct kube_client *kc, const char *ns)
+/* A journal that fails verification (damaged, or changed after it was
+ * written) is no record of what the run did: resuming from it could repeat
+ * or skip a mutation.  Says so, returns the exit code. */
+static int corrupt_journal(const char *jpath)
+{
+	fprintf(stderr, "opsplan run: refusing to resume from '%s': check the cluster by hand, keep the "
+			"journal for inspection, and start a new run\n", jpath);
+	return EXIT_REFUSED;
+}
+
+/* The namespace is there and ours to use; *uid gets its uid (the cluster's
+ * identity in the journal) when the credentials may read it, else NULL. */
+static int preflight(struct kube_client *kc, const char *ns, char **uid)
 {
 	char *path = kube_kind_path(kc, "Namespace", NULL, ns, NULL);
 	json_t *out = NULL;
 	struct kube_err e;
 	int rc = kube_get(kc, path, &out, &e);
 	free(path);
+	*uid = NULL;
+	if (rc == 0) {
+		const char *u = json_string_value(json_object_get(json_object_get(out, "metadata"), "uid"));
+		*uid = u ? xstrdup(u) : NULL;
+	}
 	json_decref(out);
 	if (rc == 0 || e.cls == KUBE_ERR_FORBIDDEN)
 		return 0;   /* a Role may allow the plan's verbs without namespaces/get */
 	fprintf(stderr, "opsplan run: cannot use namespace \"%s\" on %s: %s\n", ns, kube_server(kc), e.msg);
 	return -1;
+}
+
+/* Objects the run read whose identity outlives the procedure (not the pods
+ * it replaces): a StatefulSet, a BuildConfig...  Each must still be the
+ * same object (same uid) in the cluster a resume talks to. */
+static int long_lived(const char *kind)
+{
+	static const char *const kinds[] = {"StatefulSet", "BuildConfig", "ImageStream", "Deployment",
+					    "DeploymentConfig", "Service", "ConfigMap", "Namespace"};
+	for (size_t i = 0; kind && i < sizeof kinds / sizeof kinds[0]; i++)
+		if (!strcmp(kind, kinds[i]))
+			return 1;
+	return 0;
+}
+
+/* A resume must talk to the cluster the run started on: the namespace's uid
+ * and the uids of the long-lived objects it read are compared before any
+ * request that changes anything.  0 same; -1 refused, message printed. */
+static int same_cluster(struct kube_client *kc, const struct journal_records *rec, const json_t *start,
+			const char *ns, const char *ns_uid)
+{
+	const json_t *id = json_object_get(start, "cluster_identity");
+	const char *was_server = json_string_value(json_object_get(id, "server"));
+	const char *was_uid = json_string_value(json_object_get(id, "namespace_uid"));
+	if (was_uid && ns_uid && strcmp(was_uid, ns_uid) != 0) {
+		fprintf(stderr, "opsplan run: refusing to resume: this is another cluster: namespace \"%s\" on %s has "
+				"uid %s, the run started on %s (namespace uid %s); nothing was sent\n", ns, kube_server(kc),
+			ns_uid, was_server ? was_server : "?", was_uid);
+		return -1;
+	}
+	for (size_t i = 0; i < rec->n; i++) {
+		const struct journal_record *r = &rec->items[i];
+		if (r->kind != JOURNAL_STEP_END)
+			continue;
+		const json_t *res = json_object_get(r->data, "result");
+		const json_t *md = json_object_get(res, "metadata");
+		const char *kind = json_string_value(json_object_get(res, "kind"));
+		const char *name = json_string_value(json_object_get(md, "name"));
+		const char *uid = json_string_value(json_object_get(md, "uid"));
+		const char *ons = json_string_value(json_object_get(md, "namespace"));
+		if (!long_lived(kind) || !name || !uid)
+			continue;
+		char *path = kube_kind_path(kc, kind, ons ? ons : ns, name, NULL);
+		json_t *now = NULL;
+		struct kube_err e;
+		int rc = path ? kube_get(kc, path, &now, &e) : -1;
+		free(path);
+		const char *nuid = rc == 0 ? json_string_value(json_object_get(json_object_get(now, "metadata"), "uid")) : NULL;
+		if (rc == 0 && nuid && !strcmp(nuid, uid)) {
+			json_decref(now);
+			continue;
+		}
+		if (rc < 0 && e.cls != KUBE_ERR_NOTFOUND) {
+			fprintf(stderr, "opsplan run: cannot check that %s \"%s\" is the one the run read: %s\n", kind, name,
+				e.msg);
+			json_decref(now);
+			return -2;
+		}
+		fprintf(stderr, "opsplan run: refusing to resume: %s \"%s\" on %s is %s, but the run read uid %s "
+				"(on %s): another cluster, or the object was re-created; nothing was sent\n", kind, name,
+			kube_server(kc), nuid ? nuid : "missing", uid, was_server ? was_server : "?");
+		json_decref(now);
+		return -1;
+	}
+	return 0;
+}
+
+/* An argument as a shell reads it back: quoted only when it must be. */
+static void shell_arg(struct strbuf *b, const char *s)
+{
+	int plain = *s != 0;
+	for (const char *p = s; *p && plain; p++)
+		plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@%+,", *p) != NULL;
+	if (plain) {
+		sb_printf(b, " %s", s);
+		return;
+	}
+	sb_puts(b, " \"");
+	for (const char *p = s; *p; p++) {
+		if (strchr("\"\\$`", *p))
+			sb_printf(b, "\\");
+		sb_printf(b, "%c", *p);
+	}
+	sb_puts(b, "\"");
+}
+
+/* The command that continues this run, verbatim: where the journal is and
+ * how to reach the cluster (never a credential). */
+static char *resume_command(const char *run_id, const char *dir, const char *kubeconfig, const char *context,
+			    const char *ns)
+{
+	struct strbuf b = {0};
+	sb_puts(&b, "opsplan run --resume");
+	shell_arg(&b, run_id);
+	char *abs = dir ? realpath(dir, NULL) : NULL;
+	if (abs || dir) {
+		sb_puts(&b, " --journal");
+		shell_arg(&b, abs ? abs : dir);
+	}
+	free(abs);
+	if (kubeconfig && *kubeconfig) {
+		sb_puts(&b, " --kubeconfig");
+		shell_arg(&b, kubeconfig);
+	}
+	if (context && *context) {
+		sb_puts(&b, " --context");
+		shell_arg(&b, context);
+	}
+	if (ns && *ns) {
+		sb_puts(&b, " -n");
+		shell_arg(&b, ns);
+	}
+	return sb_detach(&b);
 }
 
 static const char *whoami(void)
@@ -313,8 +454,9 @@ int cli_run(int argc, char **argv)
 	struct journal_err je;
 	char err[512];
 	char run_id[JOURNAL_RUN_ID_MAX];
-	const char *ns = a.ns, *context = a.context;
+	const char *ns = a.ns, *context = a.context, *kubeconfig = a.kubeconfig;
 	int dry_run = a.dry_run;
+	char *ns_uid = NULL, *kubeconfig_abs = NULL;
 
 	if (a.journal) {
 		dir = xstrdup(a.journal);
@@ -329,6 +471,8 @@ int cli_run(int argc, char **argv)
 		}
 		if (journal_load(jpath, &rec, &je) < 0) {
 			fprintf(stderr, "opsplan run: %s\n", je.msg);
+			if (je.code == JOURNAL_ECORRUPT)
+				code = corrupt_journal(jpath);
 			goto done;
 		}
 		const struct journal_record *rs = journal_next(&rec, JOURNAL_RUN_START, NULL);
@@ -364,6 +508,9 @@ int cli_run(int argc, char **argv)
 		if (!context && json_string_value(json_object_get(start, "context")) &&
 		    *json_string_value(json_object_get(start, "context")))
 			context = json_string_value(json_object_get(start, "context"));
+		/* the journal remembers how the run reached its cluster, never a credential */
+		if (!kubeconfig && !getenv("KUBECONFIG") && json_string_value(json_object_get(start, "kubeconfig")))
+			kubeconfig = json_string_value(json_object_get(start, "kubeconfig"));
 		dry_run = json_is_true(json_object_get(start, "dry_run"));
 		journal_records_release(&rec);
 		memset(&rec, 0, sizeof rec);
@@ -381,7 +528,7 @@ int cli_run(int argc, char **argv)
 	}
 
 	struct kube_config_opts ko = {0};
-	ko.kubeconfig = a.kubeconfig;
+	ko.kubeconfig = kubeconfig;
 	ko.context = context;
 	ko.namespace_ = ns;
 	struct kube_err ke;
@@ -391,7 +538,7 @@ int cli_run(int argc, char **argv)
 		goto done;
 	}
 	ns = kube_namespace(kc);
-	if (preflight(kc, ns) < 0) {
+	if (preflight(kc, ns, &ns_uid) < 0) {
 		code = EXIT_CLUSTER;
 		goto done;
 	}
@@ -414,6 +561,13 @@ int cli_run(int argc, char **argv)
 	if (a.resume) {
 		if (journal_open_resume(&j, jpath, &rec, &je) < 0) {
 			fprintf(stderr, "opsplan run: %s\n", je.msg);
+			if (je.code == JOURNAL_ECORRUPT)
+				code = corrupt_journal(jpath);
+			goto done;
+		}
+		int same = same_cluster(kc, &rec, start, ns, ns_uid);
+		if (same < 0) {
+			code = same == -1 ? EXIT_REFUSED : EXIT_CLUSTER;
 			goto done;
 		}
 		char host[256] = "";
@@ -434,12 +588,19 @@ int cli_run(int argc, char **argv)
 		}
 		char host[256] = "";
 		gethostname(host, sizeof host - 1);
+		/* an absolute path, so the printed resume command works from anywhere */
+		const char *kcp = kubeconfig ? kubeconfig : getenv("KUBECONFIG");
+		if (kcp && *kcp && !strchr(kcp, ':'))
+			kubeconfig_abs = realpath(kcp, NULL);
 		if (journal_append(j, JOURNAL_RUN_START,
-				   json_pack("{s:s, s:s, s:s, s:s, s:O, s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:i}",
+				   json_pack("{s:s, s:s, s:s, s:s, s:O, s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:i, s:s?,"
+					     " s:{s:s, s:s, s:s?}}",
 					     "run_id", run_id, "plan", plan->name, "ir_hash", plan->hash, "ir_path", irpath,
 					     "params", plan->params, "namespace", ns, "cluster", cluster, "context",
 					     kube_context(kc), "dry_run", dry_run, "version", opsplan_version, "user",
-					     whoami(), "host", host, "pid", (int)getpid()), &je) < 0) {
+					     whoami(), "host", host, "pid", (int)getpid(), "kubeconfig", kubeconfig_abs,
+					     "cluster_identity", "server", kube_server(kc), "namespace", ns,
+					     "namespace_uid", ns_uid), &je) < 0) {
 			fprintf(stderr, "opsplan run: %s\n", je.msg);
 			goto done;
 		}
@@ -473,6 +634,8 @@ int cli_run(int argc, char **argv)
 	so.j = j;
 	so.resume = a.resume ? &rec : NULL;
 	so.pg = pg;
+	so.evidence_max_ms = a.evidence_age ? plan_duration_parse(a.evidence_age) : 0;
+	so.close_retry_ms = a.close_retry ? plan_duration_parse(a.close_retry) : 0;
 	so.abort_waits = &g_abort;
 	so.signals = &g_signals;
 	code = sched_run(&so);
@@ -483,11 +646,17 @@ int cli_run(int argc, char **argv)
 	j = NULL;
 	if (report_out(path, &a) < 0 && code == EXIT_OK)
 		code = EXIT_USAGE;
-	if (code == EXIT_STOPPED)
-		fprintf(stderr, "opsplan run: stopped (exit 4); continue with 'opsplan run --resume %s%s%s'\n", run_id,
-			a.journal ? " --journal " : "", a.journal ? a.journal : "");
-	else
+	if (code != EXIT_OK && !dry_run) {
+		const char *kcfg = kubeconfig_abs ? kubeconfig_abs : kubeconfig;
+		if (!kcfg && a.resume)
+			kcfg = json_string_value(json_object_get(start, "kubeconfig"));
+		char *cmd = resume_command(run_id, dir, kcfg, kube_context(kc), ns);
+		fprintf(stderr, "opsplan run: %s (exit %d); journal %s; continue with '%s'\n",
+			code == EXIT_STOPPED ? "stopped" : "failed", code, path, cmd);
+		free(cmd);
+	} else {
 		fprintf(stderr, "opsplan run: %s (exit %d); journal %s\n", code == EXIT_OK ? "done" : "failed", code, path);
+	}
 	free(path);
 done:
 	progress_free(pg);
@@ -502,5 +671,7 @@ done:
 	free(jpath);
 	free(dir);
 	free(a.params);
+	free(ns_uid);
+	free(kubeconfig_abs);
 	return code;
 }

@@ -45,6 +45,13 @@ struct sched {
 	int journal_dead;
 	int in_finally;              /* finally never reuses an earlier session's outcome */
 	int cluster_lost;            /* the last failure was reaching/authenticating to the cluster */
+	int last_transient;          /* the last failed attempt failed on an API outage (5xx, 429,
+					transport): it may pass by itself */
+	int close_failed_transient;  /* a step closing a bracket gave up on an outage */
+	json_t *taken;               /* step id -> ms when its result was taken in this session */
+	json_t *rerun;               /* step ids an earlier session finished that run again (a
+					bracket to re-open and the checks after its opener) */
+	int no_resume;               /* re-taking evidence: run the step even if it finished */
 	char first_error[512];
 	/* the step being run, for hooks */
 	const struct ir_step *cur;
@@ -250,7 +257,9 @@ static const struct journal_record *done_before(struct sched *s, const char *id)
 {
 	/* finally runs at the end of every session: a resumed run that opened
 	 * maintenance must close it even if an earlier session skipped the close */
-	if (!s->o->resume || s->in_finally)
+	if (!s->o->resume || s->in_finally || s->no_resume)
+		return NULL;
+	if (s->item < 0 && json_object_get(s->rerun, id))
 		return NULL;
 	const struct journal_record *r = journal_step_end(s->o->resume, id, s->item);
 	if (!r)
@@ -490,7 +499,9 @@ static int attempt(struct sched *s, const struct ir_step *st, json_t *memo, cons
 	cx.kc = s->o->kc;
 	cx.ns = s->o->ns;
 	cx.dry_run = s->o->dry_run;
-	cx.deadline_ms = min_deadline(st->timeout_ms > 0 ? t0 + st->timeout_ms : 0, s->window_deadline);
+	/* closing a bracket outranks the window it sits in: a late resume is
+	 * better than maintenance left on */
+	cx.deadline_ms = min_deadline(st->timeout_ms > 0 ? t0 + st->timeout_ms : 0, st->closes ? 0 : s->window_deadline);
 	cx.interrupted = s->o->abort_waits;
 	cx.resume = resume;
 	cx.resume_outcome = resume_outcome;
@@ -504,8 +515,15 @@ static int attempt(struct sched *s, const struct ir_step *st, json_t *memo, cons
 	cx.run_state = s->run_state;
 	cx.h = (struct action_hooks){s, h_intent, h_outcome, h_waiting, h_ask, h_say};
 	int rc;
+	int transient = 0;           /* outage errors seen in this attempt */
+	char last_outage[512] = "";
+	/* a read, or an action that is the same when repeated, may simply ask
+	 * again while the API is out, until the attempt's own deadline */
+	int may_repeat = st->effect && (!strcmp(st->effect, "read") || !strcmp(st->effect, "idempotent"));
+	s->last_transient = 0;
 	for (;;) {
 		cx.err[0] = 0;
+		cx.err_transient = 0;
 		if (!cx.kc && strncmp(st->action_name, "k8s.", 4) == 0) {
 			rc = action_fail(&cx, "no cluster connection");
 		} else {
@@ -513,6 +531,29 @@ static int attempt(struct sched *s, const struct ir_step *st, json_t *memo, cons
 		}
 		cx.resume = NULL;   /* only the first call may find an earlier intent */
 		cx.resume_outcome = NULL;
+		if (rc == ACTION_FAILED && cx.err_transient && may_repeat && !s->o->dry_run && !interrupted(s)) {
+			transient++;
+			snprintf(last_outage, sizeof last_outage, "%s", cx.err);
+			char what[600];
+			snprintf(what, sizeof what, "the API to answer again (%.500s)", cx.err);
+			progress_waiting(s->o->pg, what);
+			long nap = st->every_ms > 0 ? (long)st->every_ms : 1000;
+			if (nap > 5000)
+				nap = 5000;
+			json_decref(*result);
+			*result = NULL;
+			if (action_sleep(&cx, nap) == 0)
+				continue;
+			if (interrupted(s)) {
+				rc = ACTION_INTERRUPTED;
+				snprintf(cx.err, sizeof cx.err, "interrupted while the API was failing: %.400s", last_outage);
+			} else {
+				rc = ACTION_TIMEOUT;
+				snprintf(cx.err, sizeof cx.err, "the API kept failing until the step's deadline (%d tries): %.400s",
+					 transient, last_outage);
+			}
+			break;
+		}
 		if (rc != ACTION_OK || !st->until.e)
 			break;
 		json_t *saved, *val = NULL;
@@ -559,7 +600,8 @@ static int attempt(struct sched *s, const struct ir_step *st, json_t *memo, cons
 		snprintf(cx.err + strlen(cx.err), sizeof cx.err - strlen(cx.err), " (the window ran out)");
 	if (rc != ACTION_OK) {
 		snprintf(err, errn, "%s", cx.err[0] ? cx.err : "failed");
-		s->cluster_lost = cx.err_cluster;
+		s->last_transient = cx.err_transient || (transient && rc == ACTION_TIMEOUT);
+		s->cluster_lost = cx.err_cluster || s->last_transient;
 		json_decref(*result);
 		*result = NULL;
 		return rc;
@@ -585,6 +627,7 @@ static int attempt(struct sched *s, const struct ir_step *st, json_t *memo, cons
 /* ---- steps ---------------------------------------------------------- */
 
 static enum st run_list(struct sched *s, const struct ir_step *v, size_t n);
+static enum st run_step(struct sched *s, const struct ir_step *st);
 
 static void record_end(struct sched *s, const struct ir_step *st, const char *status, int attempts, int64_t t0,
 		       const char *started, json_t *result, const char *error, json_t *assertions, int continued)
@@ -603,6 +646,8 @@ static void record_end(struct sched *s, const struct ir_step *st, const char *st
 				  "result", result ? result : json_null(), "started", started, "duration",
 				  (double)dur / 1000.0);
 	json_object_set_new(s->steps, st->id, entry);
+	if (!strcmp(status, "ok"))
+		json_object_set_new(s->taken, st->id, json_integer(kube_now_ms()));
 	char d[32];
 	report_duration(d, sizeof d, dur);
 	const char *label = s->item_label;
@@ -665,6 +710,132 @@ static int gate(struct sched *s, const struct ir_step *st)
 	return r;
 }
 
+/* ---- fresh evidence ----------------------------------------------------- */
+
+struct reads {
+	const char *ids[64];
+	size_t n;
+};
+
+static void read_id(const char *id, const struct loc *at, void *ctx)
+{
+	(void)at;
+	struct reads *r = ctx;
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->ids[i], id))
+			return;
+	if (r->n < sizeof r->ids / sizeof r->ids[0])
+		r->ids[r->n++] = id;
+}
+
+static void read_expr(const struct expr *e, void *ctx)
+{
+	expr_step_refs(e, read_id, ctx);
+}
+
+static void reads_of(const struct ir_step *st, struct reads *r)
+{
+	const struct ir_expr *xs[] = {&st->when, &st->for_each, &st->until};
+	for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++)
+		if (xs[i]->e)
+			read_expr(xs[i]->e, r);
+	for (size_t i = 0; i < st->nrequire; i++)
+		if (st->require[i].that.e)
+			read_expr(st->require[i].that.e, r);
+	for (size_t i = 0; i < st->nexpect; i++)
+		if (st->expect[i].that.e)
+			read_expr(st->expect[i].that.e, r);
+	for (size_t i = 0; i < st->ntemplates; i++)
+		if (st->templates[i].tmpl.t)
+			tmpl_foreach_expr(st->templates[i].tmpl.t, read_expr, r);
+	for (size_t i = 0; i < st->ngate_show; i++)
+		if (st->gate_show[i].e)
+			read_expr(st->gate_show[i].e, r);
+}
+
+/* The step with id in v (children included, not handlers), and the list
+ * that holds it (*parent NULL: the plan's top level). */
+static const struct ir_step *find_step(const struct ir_step *v, size_t n, const struct ir_step *in, const char *id,
+				       const struct ir_step **parent)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(v[i].id, id)) {
+			*parent = in;
+			return &v[i];
+		}
+		if (v[i].kind == IR_STEP_GROUP) {
+			const struct ir_step *f = find_step(v[i].children, v[i].nchildren, &v[i], id, parent);
+			if (f)
+				return f;
+		}
+	}
+	return NULL;
+}
+
+static int is_read(const struct ir_step *st)
+{
+	return st->kind == IR_STEP_ACTION && st->effect && !strcmp(st->effect, "read");
+}
+
+/* A mutation acts on what the plan read: those reads are taken again when
+ * they are older than the bound, or were taken by an earlier session (a
+ * resume the next morning must not pause on yesterday's health check).
+ * Reads at the top level, or beside st in its own list (the same loop
+ * item), can be re-taken; others are left as they are.  -1: a re-taken
+ * read failed, err says which. */
+static int refresh_reads(struct sched *s, const struct ir_step *st, int64_t bound, char *err, size_t n)
+{
+	if (s->o->dry_run || s->in_finally || st->closes || st->kind != IR_STEP_ACTION || is_read(st))
+		return 0;
+	const struct ir_plan *p = s->o->plan;
+	const struct ir_step *mine = NULL;
+	if (!find_step(p->steps, p->nsteps, NULL, st->id, &mine))
+		return 0;   /* a handler step: its reads stay as they are */
+	struct reads r = {{0}, 0};
+	reads_of(st, &r);
+	for (size_t i = 0; i < r.n; i++) {
+		const struct ir_step *parent = NULL;
+		const struct ir_step *rs = find_step(p->steps, p->nsteps, NULL, r.ids[i], &parent);
+		if (!rs || rs == st || !is_read(rs) || rs->for_each.e || (parent && parent != mine))
+			continue;
+		json_t *t = json_object_get(s->taken, rs->id);
+		int64_t age = t ? kube_now_ms() - json_integer_value(t) : -1;
+		if (t && age <= bound)
+			continue;
+		char ago[32];
+		if (t)
+			report_duration(ago, sizeof ago, age);
+		progress_event(s->o->pg, "evidence", json_pack("{s:s, s:s}", "step", st->id, "retake", rs->id),
+			       "     %s: taking '%s' again first (%s%s)", st->id, rs->id, t ? "taken " : "from an earlier session",
+			       t ? ago : "");
+		long long item = s->item;
+		const char *label = s->item_label;
+		const struct ir_step *cur = s->cur;
+		int att = s->attempt;
+		if (!parent) {
+			s->item = -1;
+			s->item_label = NULL;
+		}
+		s->no_resume++;
+		enum st rr = run_step(s, rs);
+		s->no_resume--;
+		s->item = item;
+		s->item_label = label;
+		s->cur = cur;
+		s->attempt = att;
+		if (rr != ST_OK && rr != ST_CONTINUE) {
+			snprintf(err, n, "the evidence it depends on was taken again and step '%s' did not hold", rs->id);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int64_t evidence_bound(const struct sched *s)
+{
+	return s->o->evidence_max_ms > 0 ? s->o->evidence_max_ms : 300000;
+}
+
 /* The body of a step once for the current item: require, gate, then the
  * attempts (action) or the children (group).  Writes step-end. */
 static enum st run_body(struct sched *s, const struct ir_step *st)
@@ -684,6 +855,11 @@ static enum st run_body(struct sched *s, const struct ir_step *st)
 	char err[512] = "";
 	int attempts = 0;
 	int rc = ACTION_OK;
+	if (refresh_reads(s, st, evidence_bound(s), err, sizeof err) < 0) {
+		rc = ACTION_FAILED;
+		s->cur = st;
+		goto end;
+	}
 	s->cur = st;
 	s->attempt = 1;
 	/* a dry run changed nothing, so later preconditions may not hold: say so, go on */
@@ -697,6 +873,20 @@ static enum st run_body(struct sched *s, const struct ir_step *st)
 		if (g != 1) {
 			snprintf(err, sizeof err, g < 0 ? "stopped at the gate: nobody to ask" : "the operator said no at the gate");
 			rc = ACTION_STOPPED;
+			goto end;
+		}
+		/* a long wait at the gate ages what the answer was given on */
+		if (refresh_reads(s, st, evidence_bound(s), err, sizeof err) < 0) {
+			rc = ACTION_FAILED;
+			s->cur = st;
+			goto end;
+		}
+		s->cur = st;
+		json_decref(v.list);
+		v.list = json_array();
+		if (!conds(s, "require", st->require, st->nrequire, &v, s->o->dry_run)) {
+			snprintf(err, sizeof err, "precondition (checked again after the gate): %.440s", v.msg);
+			rc = ACTION_FAILED;
 			goto end;
 		}
 	}
@@ -717,6 +907,8 @@ static enum st run_body(struct sched *s, const struct ir_step *st)
 		goto end;
 	}
 	json_t *memo = json_object();
+	int64_t close_until = 0;     /* closing an open bracket through an outage: give up then */
+	int naps = 0;
 	const json_t *resume_outcome;
 	const json_t *resume = open_intent(s, st->id, &resume_outcome);
 	for (int a = 1; a <= st->attempts; a++) {
@@ -733,8 +925,11 @@ static enum st run_body(struct sched *s, const struct ir_step *st)
 		}
 		progress_status(s->o->pg, st->id, a, at0, s->window_deadline);
 		if (resume)
-			progress_event(s->o->pg, "resume", NULL, "%s: an earlier attempt was interrupted after its intent; "
-				       "checking the cluster before acting again", st->id);
+			progress_event(s->o->pg, "resume", NULL, resume_outcome ?
+				       "%s: an earlier session sent its mutation and journaled the answer; going on from "
+				       "there, not sending it again" :
+				       "%s: an earlier session died after journaling its intent; checking the cluster "
+				       "before acting again", st->id);
 		json_decref(v.list);
 		v.list = json_array();
 		/* keep the require verdicts in the evidence */
@@ -752,7 +947,29 @@ static enum st run_body(struct sched *s, const struct ir_step *st)
 			       "     %s attempt %d/%d failed: %s", st->id, a, st->attempts, err);
 		if (rc == ACTION_STOPPED || rc == ACTION_INTERRUPTED || s->stopped || interrupted(s))
 			break;
-		if (s->window_deadline && kube_now_ms() >= s->window_deadline)
+		if (st->closes && bracket_is_open(s, st->closes) && s->last_transient && !s->o->dry_run) {
+			int64_t now = kube_now_ms();
+			int64_t lim = s->o->close_retry_ms > 0 ? s->o->close_retry_ms : 600000;
+			if (!close_until)
+				close_until = now + lim;
+			if (now < close_until) {
+				long nap = 2000L << (naps < 3 ? naps : 3);
+				naps++;
+				char left[32];
+				report_duration(left, sizeof left, close_until - now);
+				progress_event(s->o->pg, "closing", json_pack("{s:s, s:s}", "step", st->id, "bracket", st->closes),
+					       "     %s: the API is failing; '%s' stays open until this succeeds: trying again "
+					       "in %lds (for up to %s more)", st->id, st->closes, nap / 1000, left);
+				struct action_ctx cx = {0};
+				cx.interrupted = s->o->abort_waits;
+				if (action_sleep(&cx, nap) < 0)
+					break;
+				a--;   /* an outage does not use up the step's attempts */
+				continue;
+			}
+			s->close_failed_transient = 1;
+		}
+		if (!st->closes && s->window_deadline && kube_now_ms() >= s->window_deadline)
 			break;
 		if (a < st->attempts) {
 			long delay = (long)((double)st->delay_ms * pow(st->backoff > 0 ? st->backoff : 1.0, a - 1));
@@ -916,6 +1133,7 @@ static enum st loop_parallel(struct sched *s, const struct ir_step *st, json_t *
 		k[t].w.steps = json_object_get(k[t].w.env, "steps");
 		k[t].w.run = json_object_get(k[t].w.env, "run");
 		k[t].w.run_state = json_deep_copy(s->run_state);
+		k[t].w.taken = json_deep_copy(s->taken);   /* jansson objects are not shared across threads */
 		k[t].wo.kc = NULL;
 		if (s->o->kc) {
 			struct kube_err e;
@@ -945,6 +1163,8 @@ static enum st loop_parallel(struct sched *s, const struct ir_step *st, json_t *
 			s->cluster_lost = 1;
 		if (!s->first_error[0] && k[t].w.first_error[0])
 			snprintf(s->first_error, sizeof s->first_error, "%s", k[t].w.first_error);
+		json_object_update(s->taken, k[t].w.taken);
+		json_decref(k[t].w.taken);
 		json_decref(k[t].w.env);
 		json_decref(k[t].w.run_state);
 		kube_client_free(k[t].wo.kc);
@@ -1116,6 +1336,123 @@ static void resume_env(struct sched *s)
 	json_decref(o);
 }
 
+/* ---- resume: re-open what was open where the run stopped ------------- */
+
+/* The first step an earlier session did not finish, descending into plain
+ * groups (a loop is resumed as a whole: its finished items restore). */
+static const struct ir_step *resume_point(struct sched *s, const struct ir_step *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct ir_step *st = &v[i];
+		if (done_before(s, st->id))
+			continue;
+		if (st->kind == IR_STEP_GROUP && !st->for_each.e) {
+			const struct ir_step *c = resume_point(s, st->children, st->nchildren);
+			return c ? c : st;
+		}
+		return st;
+	}
+	return NULL;
+}
+
+struct opener_walk {
+	const struct ir_step *target;
+	const char *bracket;
+	const struct ir_step *opener;
+	const struct ir_step *checks[64];   /* reads between the opener and the target */
+	size_t nchecks;
+};
+
+static int walk_to(struct opener_walk *w, const struct ir_step *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct ir_step *st = &v[i];
+		if (st == w->target)
+			return 1;
+		if (st->kind == IR_STEP_GROUP) {
+			if (walk_to(w, st->children, st->nchildren))
+				return 1;
+		} else if (st->opens && !strcmp(st->opens, w->bracket)) {
+			w->opener = st;
+			w->nchecks = 0;
+		} else if (w->opener && is_read(st) && !st->for_each.e && w->nchecks < 64) {
+			w->checks[w->nchecks++] = st;
+		}
+	}
+	return 0;
+}
+
+/* The step the run goes on with sits inside a bracket (the IR says which):
+ * whatever the journal says, a finally may have closed it or a person may
+ * have resumed Patroni by hand, so its opener runs again (it is the same
+ * when repeated) with the checks between it and that step, before anything
+ * inside the bracket is done. */
+static void plan_reopen(struct sched *s)
+{
+	const struct ir_plan *p = s->o->plan;
+	const struct ir_step *r = resume_point(s, p->steps, p->nsteps);
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->ninside; i++) {
+		struct opener_walk w = {r, r->inside[i], NULL, {0}, 0};
+		if (r->closes && !strcmp(r->closes, w.bracket))
+			continue;   /* the step closes it: nothing to do inside first */
+		if (!walk_to(&w, p->steps, p->nsteps) || !w.opener)
+			continue;
+		json_object_set_new(s->rerun, w.opener->id, json_true());
+		struct strbuf b = {0};
+		for (size_t k = 0; k < w.nchecks; k++) {
+			json_object_set_new(s->rerun, w.checks[k]->id, json_true());
+			sb_printf(&b, "%s'%s'", k ? ", " : "", w.checks[k]->id);
+		}
+		progress_event(s->o->pg, "resume", json_pack("{s:s, s:s, s:s}", "bracket", w.bracket, "at", r->id, "reopen",
+							     w.opener->id),
+			       "resume: the run stopped inside '%s' (at '%s'): running '%s' again%s%s before going on",
+			       w.bracket, r->id, w.opener->id, b.len ? " and the checks " : "", b.len ? b.s : "");
+		sb_release(&b);
+	}
+}
+
+/* How the run leaves the cluster, as far as it knows, when it did not
+ * finish: what is open, what it replaced, what Patroni said last. */
+static void left_note(struct sched *s)
+{
+	char *b = json_dumps(opened(s), JSON_COMPACT);
+	progress_event(s->o->pg, "left", json_pack("{s:O}", "opened", opened(s)), "the cluster is left: %s",
+		       json_array_size(opened(s)) ? "" : "no bracket open (maintenance mode was ended or never started)");
+	size_t i;
+	json_t *v;
+	json_array_foreach(opened(s), i, v)
+		progress_event(s->o->pg, "left", NULL, "  - '%s' is OPEN (for Patroni: maintenance mode, no automatic "
+			       "failover) until a run closes it", json_string_value(v));
+	const char *k;
+	json_object_foreach(json_object_get(s->run_state, "deleted"), k, v)
+		progress_event(s->o->pg, "left", NULL, "  - deleted by this run: %s (uid %s)", k, json_string_value(v));
+	/* the latest member list a step read */
+	const char *best = NULL, *when = NULL;
+	json_t *seen = NULL;
+	json_object_foreach(s->steps, k, v) {
+		json_t *res = json_object_get(v, "result");
+		const char *at = json_string_value(json_object_get(v, "started"));
+		if (json_is_array(json_object_get(res, "members")) && at && (!when || strcmp(at, when) > 0)) {
+			best = k;
+			when = at;
+			seen = res;
+		}
+	}
+	if (seen) {
+		progress_event(s->o->pg, "left", NULL, "  - members as step '%s' saw them at %s (pause: %s):", best, when,
+			       json_is_true(json_object_get(seen, "pause")) ? "true" : "false");
+		json_array_foreach(json_object_get(seen, "members"), i, v)
+			progress_event(s->o->pg, "left", NULL, "      %s %s %s", json_string_value(json_object_get(v, "name")),
+				       json_string_value(json_object_get(v, "role")) ?
+				       json_string_value(json_object_get(v, "role")) : "?",
+				       json_string_value(json_object_get(v, "state")) ?
+				       json_string_value(json_object_get(v, "state")) : "?");
+	}
+	free(b);
+}
+
 int sched_run(const struct sched_opts *o)
 {
 	struct sched s = {0};
@@ -1127,8 +1464,12 @@ int sched_run(const struct sched_opts *o)
 			  o->dry_run, "id", o->run_id, "opened");
 	s.steps = json_object_get(s.env, "steps");
 	s.run = json_object_get(s.env, "run");
-	if (o->resume)
+	s.taken = json_object();
+	s.rerun = json_object();
+	if (o->resume) {
 		resume_env(&s);
+		plan_reopen(&s);
+	}
 	enum st r = run_list(&s, o->plan->steps, o->plan->nsteps);
 	int cluster_lost = r == ST_FAILED && s.cluster_lost;
 	int stopped_by_signal = interrupted(&s);
@@ -1159,8 +1500,10 @@ int sched_run(const struct sched_opts *o)
 		code = EXIT_STOPPED;
 		state = stopped_by_signal ? "interrupted" : "stopped";
 	} else if (r == ST_FAILED) {
-		/* a run that lost the cluster says so: it is not the plan's fault */
-		code = cluster_lost ? EXIT_CLUSTER : EXIT_FINDINGS;
+		/* a run that lost the cluster says so: it is not the plan's fault;
+		 * nor is a bracket left open because the API was out */
+		code = cluster_lost || (json_array_size(opened(&s)) && s.close_failed_transient) ? EXIT_CLUSTER
+											   : EXIT_FINDINGS;
 		state = "failed";
 	} else {
 		code = EXIT_OK;
@@ -1175,10 +1518,14 @@ int sched_run(const struct sched_opts *o)
 			       "warning: the run ends with brackets still open: %s", b ? b : "?");
 		free(b);
 	}
+	if (code != EXIT_OK && !o->dry_run)
+		left_note(&s);
 	s.journal_dead = 0;   /* try to close the story even after a failed append */
 	jrec(&s, JOURNAL_RUN_END, json_pack("{s:s, s:i, s:s?}", "state", state, "exit_code", code, "error",
 					    code ? s.first_error : NULL));
 	json_decref(s.env);
 	json_decref(s.run_state);
+	json_decref(s.taken);
+	json_decref(s.rerun);
 	return code;
 }

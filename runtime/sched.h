@@ -11,6 +11,7 @@
 #define OPSPLAN_SCHED_H
 
 #include <signal.h>
+#include <stdint.h>
 #include <jansson.h>
 
 #include "journal.h"
@@ -34,6 +35,11 @@ struct sched_opts {
 	struct progress *pg;                   /* borrowed */
 	volatile sig_atomic_t *abort_waits;    /* set by the first signal: abandon waits */
 	volatile sig_atomic_t *signals;        /* how many signals arrived */
+	int64_t evidence_max_ms;               /* a mutation re-takes the reads it depends on
+						  when older (0: 5 minutes); on resume, reads
+						  of an earlier session are always re-taken */
+	int64_t close_retry_ms;                /* a step that closes an open bracket retries
+						  transient API errors this long (0: 10 minutes) */
 };
 
 /* Run the plan (and its finally) and write run-end.  Returns the exit code
