@@ -106,10 +106,11 @@ def outage_checks(c, d, cm):
     check("outage drop: over after its seconds", got == (200, None), got)
 
     took, how = watch_after_outage(c, cm + "?watch=true&timeoutSeconds=12", me, "drop")
-    check("outage drop: an open watch is cut at once (no final chunk)", took < 1.5 and how != "clean", (took, how))
+    check("outage drop: an open watch is cut at once (no final chunk, %.3f s)" % took,
+          took < 1.5 and how != "clean", (took, how))
     time.sleep(2.2)
     took, how = watch_after_outage(c, cm + "?watch=true&timeoutSeconds=12", me, "503")
-    check("outage 503: an open watch ends at once", took < 1.5 and how == "clean", (took, how))
+    check("outage 503: an open watch ends at once (%.3f s)" % took, took < 1.5 and how == "clean", (took, how))
     time.sleep(2.2)
 
     c.request("POST", "/sandbox/faults", {"outage": 60, "agent": me})
