@@ -75,7 +75,8 @@ static const struct help helps[] = {
 	 "\n"
 	 "Exit status: 0 done, 1 a step failed, 2 usage or I/O error, 3 cannot reach or\n"
 	 "authenticate to the cluster, 4 stopped at a gate or by a signal, 5 the plan\n"
-	 "does not compile.\n"},
+	 "does not compile, 6 --resume refused (the journal fails verification: damaged\n"
+	 "or changed after it was written; or another cluster).\n"},
 	{"runs",
 	 "usage: opsplan runs [--journal DIR] [--format text|json]\n"
 	 "       opsplan runs show RUN [--journal DIR] [--report text|md|json|FILE.md|FILE.json]\n"
@@ -95,8 +96,10 @@ static const struct help helps[] = {
 	 "\n"
 	 "States: done, failed, stopped, interrupted (from the run's last record), running\n"
 	 "(its lock is held), incomplete (it ended without a final record: resumable),\n"
-	 "corrupt (the journal is damaged in the middle).\n"
-	 "Exit status: 0 ok, 2 usage error, unknown run or unreadable journal.\n"},
+	 "corrupt (the journal is damaged in the middle or was changed after it was\n"
+	 "written: each record carries the hash of the one before).\n"
+	 "Exit status: 0 ok, 2 usage error, unknown run or unreadable journal, 6 the\n"
+	 "journal fails verification.\n"},
 	{"rbac",
 	 "usage: opsplan rbac PLAN [-p NAME=VALUE]...\n"
 	 "\n"

@@ -179,6 +179,9 @@ static int show(const char *dir, const struct runs_args *a)
 	int rc = EXIT_USAGE;
 	if (journal_resolve(dir, a->run, &path, &err) < 0 || journal_load(path, &r, &err) < 0) {
 		fprintf(stderr, "opsplan runs: %s\n", err.msg);
+		/* a report from a journal that fails verification would be fiction */
+		if (err.code == JOURNAL_ECORRUPT)
+			rc = EXIT_REFUSED;
 		goto done;
 	}
 	if (r.cut_bytes)
