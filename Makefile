@@ -71,11 +71,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libopsplan.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libopsplan.a $(LDLIBS) -lcmocka
 
 # Debian packages: build, tests (cmocka, kubectl's peers, Patroni, PostgreSQL),
-# ajv (npm) for the schema agreement test.
+# ajv (npm) for the schema agreement test, chromium and tidy for the HTML report (suite 47).
 DEB_PKGS := build-essential pkg-config libyaml-dev libcurl4-openssl-dev libjansson-dev \
 	    libpcre2-dev libcmocka-dev clang libclang-rt-14-dev valgrind patroni \
 	    postgresql-15 python3-kubernetes python3-yaml python3-psycopg2 openssl graphviz \
-	    procps iproute2 psmisc jq
+	    procps iproute2 psmisc jq chromium tidy
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

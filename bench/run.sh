@@ -145,6 +145,7 @@ section_scale() {
 SECTIONS=(corpus lint compile scale)
 source bench/executor.sh && SECTIONS+=(executor)   # section_executor is in bench/executor.sh
 source bench/plan.sh && SECTIONS+=(plan)   # section_plan (the default plan against a sandbox) is in bench/plan.sh
+source bench/report_html.sh && SECTIONS+=(report_html)   # section_report_html (issue 16: a 200-item loop's HTML report) is in bench/report_html.sh
 # BENCH_SECTIONS="corpus lint" runs only those (corpus first: the others read it)
 [ -z "${BENCH_SECTIONS:-}" ] || read -r -a SECTIONS <<<"$BENCH_SECTIONS"
 for s in "${SECTIONS[@]}"; do

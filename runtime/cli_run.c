@@ -152,8 +152,9 @@ static int parse(int argc, char **argv, struct run_args *a)
 		return usage("%s", "--resume continues a recorded run: give no plan and no -p");
 	if (a->report) {
 		size_t n = strlen(a->report);
-		if (!(n > 3 && !strcmp(a->report + n - 3, ".md")) && !(n > 5 && !strcmp(a->report + n - 5, ".json")))
-			return usage("--report '%s': the file name must end in .md or .json", a->report);
+		if (!(n > 3 && !strcmp(a->report + n - 3, ".md")) && !(n > 5 && !strcmp(a->report + n - 5, ".json")) &&
+		    !(n > 5 && !strcmp(a->report + n - 5, ".html")))
+			return usage("--report '%s': the file name must end in .md, .json or .html", a->report);
 	}
 	return 0;
 }
@@ -271,7 +272,8 @@ static int report_out(const char *jpath, const struct run_args *a)
 	fflush(stdout);
 	if (a->report) {
 		size_t n = strlen(a->report);
-		enum report_format f = n > 3 && !strcmp(a->report + n - 3, ".md") ? REPORT_MARKDOWN : REPORT_JSON;
+		enum report_format f = n > 3 && !strcmp(a->report + n - 3, ".md") ? REPORT_MARKDOWN
+				       : n > 5 && !strcmp(a->report + n - 5, ".html") ? REPORT_HTML : REPORT_JSON;
 		FILE *out = fopen(a->report, "w");
 		if (!out || report_render(&r, f, out) < 0) {
 			fprintf(stderr, "opsplan run: cannot write the report '%s': %s\n", a->report, strerror(errno));
@@ -534,7 +536,8 @@ int cli_run(int argc, char **argv)
 	struct kube_err ke;
 	if (kube_client_new(&kc, &ko, &ke) < 0) {
 		fprintf(stderr, "opsplan run: %s\n", ke.msg);
-		code = EXIT_CLUSTER;
+		/* a kubeconfig that cannot be used is a usage error, not an outage */
+		code = ke.cls == KUBE_ERR_CONFIG ? EXIT_USAGE : EXIT_CLUSTER;
 		goto done;
 	}
 	ns = kube_namespace(kc);

@@ -1,7 +1,7 @@
 /* cli_runs.c - `opsplan runs`: the recorded runs, and one run's report.
  *
  *   opsplan runs [--journal DIR] [--format text|json]
- *   opsplan runs show RUN [--journal DIR] [--report text|md|json|FILE.md|FILE.json]
+ *   opsplan runs show RUN [--journal DIR] [--report text|md|json|html|FILE.md|FILE.json|FILE.html]
  *
  * Read-only: a torn tail is reported, never cut (only `run --resume` cuts). */
 #include <errno.h>
@@ -16,7 +16,7 @@
 #include "report.h"
 
 #define USAGE "usage: opsplan runs [--journal DIR] [--format text|json]\n" \
-	      "       opsplan runs show RUN [--journal DIR] [--report text|md|json|FILE.md|FILE.json]\n"
+	      "       opsplan runs show RUN [--journal DIR] [--report text|md|json|html|FILE.{md,json,html}]\n"
 
 struct runs_args {
 	const char *dir, *format, *report, *run;
@@ -167,8 +167,10 @@ static int show(const char *dir, const struct runs_args *a)
 			fmt = REPORT_MARKDOWN;
 		else if (ends_with(a->report, ".json"))
 			fmt = REPORT_JSON;
+		else if (ends_with(a->report, ".html"))
+			fmt = REPORT_HTML;
 		else
-			return usage_error("unknown report format '%s' (text, md, json, FILE.md or FILE.json)",
+			return usage_error("unknown report format '%s' (text, md, json, html, FILE.md, FILE.json or FILE.html)",
 					   a->report);
 		file = a->report;
 	}

@@ -2,7 +2,8 @@
  *
  * One model, three renderings: report_json folds the records into a JSON
  * document; text and Markdown are printed from that document, so the three
- * can never disagree about what happened. */
+ * can never disagree about what happened.  HTML (report_html.c) prints its
+ * tables from the same document and adds a timeline. */
 #include "report.h"
 
 #include <inttypes.h>
@@ -21,6 +22,8 @@ int report_format_parse(const char *s, enum report_format *out)
 		*out = REPORT_MARKDOWN;
 	else if (!strcmp(s, "json"))
 		*out = REPORT_JSON;
+	else if (!strcmp(s, "html"))
+		*out = REPORT_HTML;
 	else
 		return -1;
 	return 0;
@@ -850,6 +853,8 @@ static void render_md(const json_t *doc, FILE *out)
 
 int report_render(const struct journal_records *r, enum report_format fmt, FILE *out)
 {
+	if (fmt == REPORT_HTML)
+		return report_html(r, out);
 	json_t *doc = report_json(r);
 	switch (fmt) {
 	case REPORT_TEXT:
@@ -861,6 +866,8 @@ int report_render(const struct journal_records *r, enum report_format fmt, FILE 
 	case REPORT_JSON:
 		json_dumpf(doc, out, JSON_INDENT(2));
 		fputc('\n', out);
+		break;
+	case REPORT_HTML:
 		break;
 	}
 	json_decref(doc);

@@ -22,9 +22,10 @@ enum report_format {
 	REPORT_TEXT,             /* for a terminal */
 	REPORT_MARKDOWN,         /* for a ticket (--report FILE.md) */
 	REPORT_JSON,             /* one JSON document, for machines */
+	REPORT_HTML,             /* one self-contained page with a timeline (report_html.c) */
 };
 
-/* "text", "md" or "markdown", "json"; 0 found, -1 unknown. */
+/* "text", "md" or "markdown", "json", "html"; 0 found, -1 unknown. */
 int report_format_parse(const char *s, enum report_format *out);
 
 /* Render the report of r to out.  r is borrowed.  Returns 0, or -1 when out
@@ -34,6 +35,16 @@ int report_render(const struct journal_records *r, enum report_format fmt, FILE 
 /* The same report as a JSON object (what REPORT_JSON prints); the caller
  * owns the reference. */
 json_t *report_json(const struct journal_records *r);
+
+/* The report as one self-contained HTML page (what REPORT_HTML prints):
+ * an SVG timeline of the run (steps, loop items, attempts, mutations, gates,
+ * brackets, windows, resume points, the failure) with a table as its text
+ * alternative, then the summary (parameters with secret-looking ones
+ * redacted), the steps with their evidence, mutations in <details>, and the
+ * SHA-256 of the journal file at r->path.  No script, no URL: the page loads
+ * nothing.  Every journal string is HTML-escaped.  r is borrowed.  Returns
+ * 0, or -1 when out reports a write error. */
+int report_html(const struct journal_records *r, FILE *out);
 
 /* A duration as people read it: "850ms", "1.2s", "4m12s", "1h02m03s"; "-"
  * when ms < 0.  out should hold 32 bytes. */

@@ -1,6 +1,7 @@
 /* test_report.c - the run report from a synthetic journal, in text,
  * Markdown and JSON: steps, attempts, durations, evidence, mutations,
- * brackets (one left open), windows, gates, signals, the final state. */
+ * brackets (one left open), windows, gates, signals, the final state; and
+ * the HTML page (report_html.c) of the same journal. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -288,7 +289,40 @@ static void test_format_parse(void **state)
 	assert_int_equal(f, REPORT_JSON);
 	assert_int_equal(report_format_parse("text", &f), 0);
 	assert_int_equal(f, REPORT_TEXT);
-	assert_int_equal(report_format_parse("html", &f), -1);
+	assert_int_equal(report_format_parse("html", &f), 0);
+	assert_int_equal(f, REPORT_HTML);
+	assert_int_equal(report_format_parse("pdf", &f), -1);
+}
+
+/* The HTML page of the synthetic run: the timeline with its rows, the
+ * evidence, an open bracket flagged, every journal string escaped. */
+static void test_html(void **state)
+{
+	(void)state;
+	struct journal_records r;
+	synthetic(&r);
+	add(&r, JOURNAL_STEP_END, 70000,
+	    json_pack("{s:s, s:s, s:i, s:i, s:s}", "step", "<img src=x onerror=alert(1)>", "status", "failed",
+		      "attempts", 1, "duration_ms", 5, "error", "</script>\"'&"));
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	assert_int_equal(report_html(&r, out), 0);
+	fclose(out);
+	assert_non_null(strstr(buf, "<!DOCTYPE html>"));
+	assert_non_null(strstr(buf, "default-src 'none'"));
+	assert_non_null(strstr(buf, "<svg id=\"timeline\""));
+	assert_non_null(strstr(buf, "id=\"timeline-table\""));
+	assert_non_null(strstr(buf, "NOT CLOSED"));
+	assert_non_null(strstr(buf, "lag | 0 MB"));
+	assert_non_null(strstr(buf, "&lt;img src=x onerror=alert(1)&gt;"));
+	assert_non_null(strstr(buf, "&lt;/script&gt;&quot;&#39;&amp;"));
+	assert_null(strstr(buf, "<img"));
+	assert_null(strstr(buf, "</script>"));
+	assert_null(strstr(buf, "SHOULD-NOT-APPEAR"));
+	assert_non_null(strstr(buf, "not computed: no journal file"));
+	free(buf);
+	journal_records_release(&r);
 }
 
 int main(void)
@@ -300,6 +334,7 @@ int main(void)
 		cmocka_unit_test(test_from_file_and_empty),
 		cmocka_unit_test(test_truncated_and_escaping),
 		cmocka_unit_test(test_format_parse),
+		cmocka_unit_test(test_html),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
