@@ -606,6 +606,8 @@ static void offset_label(char *out, size_t n, int64_t ms, int64_t step)
 {
 	if (ms == 0)
 		snprintf(out, n, "0");
+	else if (step < 100)
+		snprintf(out, n, "+%dms", (int)ms);
 	else if (step < 1000)
 		snprintf(out, n, "+%.1fs", (double)ms / 1000.0);
 	else if (ms < 60000)
