@@ -164,6 +164,16 @@ static void fold_step_end(struct fold *f, const struct journal_record *rec)
 		json_object_set_new(row, "_start_ms", json_integer(rec->ms - (dur > 0 ? dur : 0)));
 		json_object_set_new(row, "start", iso(rec->ms - (dur > 0 ? dur : 0)));
 	}
+	/* every time a step's evidence was taken: a resume, or a long gate,
+	 * takes the reads a mutation depends on again */
+	if (status && !strcmp(status, "ok")) {
+		json_t *taken = json_object_get(row, "taken");
+		if (!taken) {
+			taken = json_array();
+			json_object_set_new(row, "taken", taken);
+		}
+		json_array_append_new(taken, iso(rec->ms));
+	}
 	copy_key(row, rec->data, "summary");
 	copy_key(row, rec->data, "error");
 	copy_key(row, rec->data, "result");
@@ -599,6 +609,13 @@ static void text_steps(const json_t *doc, FILE *out)
 			iget(row, "attempts", 0), clock_of(row, "start", st, sizeof st), d, *sum ? "  " : "", sum);
 		free(name);
 		free(sum);
+		json_t *taken = json_object_get(row, "taken");
+		if (json_array_size(taken) > 1) {
+			fprintf(out, "             evidence taken at %s", json_string_value(json_array_get(taken, 0)));
+			for (k = 1; k < json_array_size(taken); k++)
+				fprintf(out, ", re-taken at %s", json_string_value(json_array_get(taken, k)));
+			fputc('\n', out);
+		}
 		json_array_foreach(json_object_get(row, "assertions"), k, a) {
 			struct evidence e;
 			evidence_of(a, &e, 80);
