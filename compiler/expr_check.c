@@ -11,13 +11,12 @@
  * ("steps.x.result") in a stack that lives as long as the guarded operand. */
 #include "expr_internal.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 #include <stdarg.h>
 #include <string.h>
 
 #include "catalog.h"
 #include "mem.h"
+#include "regexp.h"
 
 const struct type expr_type_version = {.kind = TYPE_OBJECT, .name = "version"};
 
@@ -419,23 +418,20 @@ static int comparable(const struct type *a, const struct type *b)
 
 static void check_regex(struct ck *c, const struct expr *re)
 {
-	int code;
-	PCRE2_SIZE off;
-	pcre2_code *p = pcre2_compile((PCRE2_SPTR)re->str, re->slen, PCRE2_UTF, &code, &off, NULL);
-	if (p) {
-		pcre2_code_free(p);
+	char msg[256];
+	size_t off = 0;
+	struct regexp *p = NULL;
+	int rc = regexp_compile(&p, re->str, re->slen, msg, sizeof msg, &off);
+	regexp_free(p);
+	if (rc == 0)
 		return;
-	}
-	PCRE2_UCHAR msg[256];
-	if (pcre2_get_error_message(code, msg, sizeof msg) < 0)
-		strcpy((char *)msg, "unknown error");
 	const char *raw = re->src->text + re->raw_off;
 	size_t at = re->raw_off + expr_lex_raw_offset(raw, re->end - re->raw_off, off);
 	if (at >= re->end)
 		at = re->end - 1;   /* the closing quote: "missing )" and friends */
 	struct loc L = expr_src_loc(re->src, at, at + 1);
-	struct diag *g = cerr_at(c, OP056, &L, "invalid regular expression: %s", (const char *)msg);
-	diag_hint(g, "PCRE2 syntax; the error is at byte %zu of the pattern", (size_t)off);
+	struct diag *g = cerr_at(c, OP056, &L, "invalid regular expression: %s", msg);
+	diag_hint(g, "PCRE2 syntax; the error is at byte %zu of the pattern", off);
 }
 
 static const struct type *arith(struct ck *c, struct expr *e, const struct type *l,

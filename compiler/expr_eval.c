@@ -11,8 +11,6 @@
  * division by zero) is a run-time error with a message. */
 #include "expr_internal.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,9 +18,9 @@
 #include <string.h>
 
 #include "mem.h"
+#include "regexp.h"
 
 #define VERSION_KEY "$version"
-#define REGEX_MATCH_LIMIT 1000000   /* backtracking steps: a bad regex fails, not hangs */
 #define MAX_STRING (16u << 20)      /* bytes of a string built by '+' */
 /* Work units per evaluation (a node visited, an element copied): nested
  * lambdas over long lists are polynomial, and a run must not hang on one. */
@@ -266,39 +264,22 @@ static json_t *match(struct ev *x, const json_t *s, const json_t *re)
 		return fail(x, "'=~' matches a string, not a %s", kind(s));
 	if (!json_is_string(re))
 		return fail(x, "the right side of '=~' must be a string (a regex), not a %s", kind(re));
-	int code;
-	PCRE2_SIZE off;
+	char msg[256];
+	size_t off = 0;
 	json_t *out = NULL;
-	pcre2_match_data *md = NULL;
-	pcre2_match_context *mc = NULL;
-	pcre2_code *p = pcre2_compile((PCRE2_SPTR)json_string_value(re), json_string_length(re),
-				      PCRE2_UTF, &code, &off, NULL);
-	if (!p) {
-		PCRE2_UCHAR msg[256];
-		pcre2_get_error_message(code, msg, sizeof msg);
-		fail(x, "invalid regular expression at byte %zu: %s", (size_t)off, (const char *)msg);
+	struct regexp *p = NULL;
+	if (regexp_compile(&p, json_string_value(re), json_string_length(re), msg, sizeof msg, &off) < 0) {
+		fail(x, "invalid regular expression at byte %zu: %s", off, msg);
 		goto done;
 	}
-	md = pcre2_match_data_create_from_pattern(p, NULL);
-	mc = pcre2_match_context_create(NULL);
-	if (!md || !mc) {
-		fail(x, "out of memory matching a regular expression");
-		goto done;
-	}
-	pcre2_set_match_limit(mc, REGEX_MATCH_LIMIT);
-	pcre2_set_depth_limit(mc, 10000);
-	int rc = pcre2_match(p, (PCRE2_SPTR)json_string_value(s), json_string_length(s), 0, 0, md, mc);
-	if (rc >= 0 || rc == PCRE2_ERROR_NOMATCH) {
-		out = boolean(rc >= 0);
-	} else {
-		PCRE2_UCHAR msg[256];
-		pcre2_get_error_message(rc, msg, sizeof msg);
-		fail(x, "regular expression match failed: %s", (const char *)msg);
-	}
+	/* bounded: a bad regex fails with "match limit exceeded", not hangs */
+	int rc = regexp_match(p, json_string_value(s), json_string_length(s), msg, sizeof msg);
+	if (rc >= 0)
+		out = boolean(rc);
+	else
+		fail(x, "regular expression match failed: %s", msg);
 done:
-	pcre2_match_context_free(mc);
-	pcre2_match_data_free(md);
-	pcre2_code_free(p);
+	regexp_free(p);
 	return out;
 }
 

@@ -3,9 +3,7 @@
  * applied.  Values are what the runtime puts at params.NAME (docs/ir.md). */
 #include "ir.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
 #include <math.h>
-#include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +11,7 @@
 #include "graph.h"
 #include "mem.h"
 #include "plan.h"
+#include "regexp.h"
 #include "yaml_load.h"
 
 static const char *const type_names[] = {"string", "number", "integer", "boolean", "duration", "list"};
@@ -116,18 +115,16 @@ static json_t *convert_default(const struct plan_param *pp, int64_t *ms)
 	return convert_text(pp->type, n->str, ms);
 }
 
-static int matches(const char *re_text, const char *s)
+/* 1 s matches re_text, 0 it does not, < 0 it could not tell (why says why:
+ * a -p value must not hang the command on a catastrophic pattern). */
+static int matches(const char *re_text, const char *s, char *why, size_t whysz)
 {
-	int err;
-	PCRE2_SIZE eoff;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)re_text, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &err, &eoff, NULL);
-	if (!re)
+	struct regexp *re = NULL;
+	if (regexp_compile(&re, re_text, strlen(re_text), why, whysz, NULL) < 0)
 		return 1;   /* plan_check reported the regex (OP033) */
-	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
-	int rc = pcre2_match(re, (PCRE2_SPTR)s, strlen(s), 0, 0, md, NULL);
-	pcre2_match_data_free(md);
-	pcre2_code_free(re);
-	return rc >= 0;
+	int rc = regexp_match(re, s, strlen(s), why, whysz);
+	regexp_free(re);
+	return rc;
 }
 
 static int in_choices(const struct ynode *choices, const json_t *v)
@@ -189,14 +186,18 @@ static json_t *resolve_one(const struct plan *p, const struct plan_param *pp, co
 	if (given) {
 		from = "cli";
 		v = convert_text(pp->type, given, &ms);
+		char why[256] = "";
+		int fits = v && !json_is_null(v) && pp->match ? matches(pp->match, given, why, sizeof why) : 1;
 		if (!v) {
 			diag_add(d, OP151, &pp->loc, "-p %s='%s' is not a %s", pp->name, given, type_names[pp->type]);
 		} else if (json_is_null(v)) {
 			diag_add(d, OP151, &pp->loc, "-p %s: the value is not valid UTF-8", pp->name);
-		} else if (pp->match && !matches(pp->match, given)) {
-			struct diag *g = diag_add(d, OP152, &pp->loc, "-p %s='%s' does not match '%s'", pp->name,
-						  given, pp->match);
-			(void)g;
+		} else if (fits == 0) {
+			diag_add(d, OP152, &pp->loc, "-p %s='%s' does not match '%s'", pp->name, given, pp->match);
+		} else if (fits < 0) {
+			struct diag *g = diag_add(d, OP152, &pp->loc, "-p %s='%s': cannot tell whether it matches '%s': "
+						  "the regex backtracks too much (%s)", pp->name, given, pp->match, why);
+			diag_hint(g, "make the 'match:' pattern unambiguous, e.g. '^a+$' rather than '^(a+)+$'");
 		} else if (pp->choices && pp->choices->kind == YNODE_SEQ && !in_choices(pp->choices, v)) {
 			diag_add(d, OP154, &pp->loc, "-p %s='%s' is not one of the allowed values", pp->name, given);
 		}

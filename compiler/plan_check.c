@@ -9,8 +9,6 @@
  * first character; parsing and typing them is the expression stage's job. */
 #include "plan.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +17,7 @@
 
 #include "catalog.h"
 #include "mem.h"
+#include "regexp.h"
 #include "yaml_load.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -29,7 +28,6 @@
 #define MAX_SERIAL 1000
 #define DEFAULT_TIMEOUT_MS (2 * 60 * 1000)
 #define DEFAULT_EVERY_MS 2000
-#define MATCH_LIMIT 1000000        /* PCRE2 backtracking steps for a default */
 
 struct seen_id {
 	const char *id;
@@ -367,15 +365,13 @@ static int value_fits_param(enum plan_param_type t, const struct ynode *v)
 	return 0;
 }
 
-static pcre2_code *compile_match(struct checker *C, const struct ynode *n)
+static struct regexp *compile_match(struct checker *C, const struct ynode *n)
 {
-	int err;
-	PCRE2_SIZE eoff;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)n->str, n->len, PCRE2_UTF, &err, &eoff, NULL);
-	if (re)
+	char msg[256];
+	size_t eoff = 0;
+	struct regexp *re = NULL;
+	if (regexp_compile(&re, n->str, n->len, msg, sizeof msg, &eoff) == 0)
 		return re;
-	PCRE2_UCHAR msg[256];
-	pcre2_get_error_message(err, msg, sizeof msg);
 	struct loc at = text_base(C, n);
 	/* Columns are exact on a one-line scalar without escapes, the usual case. */
 	if (n->loc.line == n->loc.end_line && !memchr(n->str, '\'', n->len)) {
@@ -384,11 +380,11 @@ static pcre2_code *compile_match(struct checker *C, const struct ynode *n)
 		at.end_col = at.col + 1;
 		at.end_off = at.off + 1;
 	}
-	diag_add(C->d, OP033, &at, "invalid regex in 'match': %s at offset %zu", (const char *)msg, (size_t)eoff);
+	diag_add(C->d, OP033, &at, "invalid regex in 'match': %s at offset %zu", msg, eoff);
 	return NULL;
 }
 
-static void check_default(struct checker *C, struct plan_param *pp, const pcre2_code *re)
+static void check_default(struct checker *C, struct plan_param *pp, struct regexp *re)
 {
 	const struct ynode *v = pp->def;
 	if (!value_fits_param(pp->type, v)) {
@@ -400,18 +396,13 @@ static void check_default(struct checker *C, struct plan_param *pp, const pcre2_
 		return;
 	}
 	if (re && v->kind == YNODE_SCALAR) {
-		/* A hostile pattern must not hang the linter: bound the backtracking. */
-		pcre2_match_context *mc = pcre2_match_context_create(NULL);
-		pcre2_set_match_limit(mc, MATCH_LIMIT);
-		pcre2_set_depth_limit(mc, MATCH_LIMIT / 10);
-		pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
-		int rc = pcre2_match(re, (PCRE2_SPTR)v->str, v->len, 0, 0, md, mc);
-		pcre2_match_data_free(md);
-		pcre2_match_context_free(mc);
-		if (rc < 0 && rc != PCRE2_ERROR_NOMATCH)
+		/* A hostile pattern must not hang the linter: regexp bounds the backtracking. */
+		char why[256];
+		int rc = regexp_match(re, v->str, v->len, why, sizeof why);
+		if (rc < 0)
 			diag_add(C->d, OP033, &pp->match_loc, "cannot match the default of param '%s' against 'match': "
 				 "the regex backtracks too much", pp->name);
-		else if (rc < 0)
+		else if (rc == 0)
 			diag_add(C->d, OP032, &v->loc, "default '%s' of param '%s' does not match '%s'", v->str,
 				 pp->name, pp->match);
 	}
@@ -482,7 +473,7 @@ static void check_param(struct checker *C, const struct ypair *pr, struct plan_p
 	v = ynode_get(n, "enum");
 	if (v)
 		check_param_enum(C, v, pp);
-	pcre2_code *re = NULL;
+	struct regexp *re = NULL;
 	v = ynode_get(n, "match");
 	if (v) {
 		pp->match = get_string(C, v, "match");
@@ -498,7 +489,7 @@ static void check_param(struct checker *C, const struct ypair *pr, struct plan_p
 		pp->def = v;
 		check_default(C, pp, re);
 	}
-	pcre2_code_free(re);
+	regexp_free(re);
 }
 
 static void check_params(struct checker *C, const struct ynode *n)

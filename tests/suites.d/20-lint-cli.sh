@@ -268,5 +268,30 @@ check "YAML punctuation noise: no crash (saved to /tmp/opsplan-noise-crash-* if 
 check "YAML punctuation noise: each under a second" test "$slow" = 0
 check "YAML punctuation noise: every finding located" test "$unlocated" = 0
 
+# ---- a -p value against a catastrophic match: ------------------------------
+# '^(a+)+$' against forty 'a's and a '!' backtracks 2^40 ways: the bounded
+# match must give up at once, say why (not "does not match"), and fail like
+# any other bad -p value (OP152, the exit of a plan that does not compile).
+cat > redos.yaml <<'EOF'
+opsplan: 1
+name: redos
+params:
+  word: {type: string, match: '^(a+)+$'}
+steps:
+  - do: log
+    with: {message: hi}
+EOF
+run compile redos.yaml -p word=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa! -o redos.ir.json
+check "-p against a catastrophic match: exit 1 in under a second ($ms ms)" test "$rc" = 1 -a "$ms" -lt 1000
+check "-p against a catastrophic match: OP152 says the regex backtracks too much" \
+	grep -q "redos.yaml:4:3: error\[OP152\]: -p word='a*!': cannot tell whether it matches '^(a+)+\$': the regex backtracks too much" err
+check "-p against a catastrophic match: no sanitizer report" no_sanitizer_report
+run run redos.yaml -p word=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa! --dry-run --yes
+check "run -p against a catastrophic match: exit 5 like any bad -p, under a second ($ms ms)" \
+	test "$rc" = 5 -a "$ms" -lt 1000
+check "run -p against a catastrophic match: the message names the limit" grep -q 'backtracks too much' err
+run compile redos.yaml -p word=aaab -o redos.ir.json
+check "-p that simply does not match: still 'does not match'" grep -q "does not match '^(a+)+\$'" err
+
 echo "20-lint-cli: $fails failed"
 [ "$fails" = 0 ]
