@@ -7,15 +7,13 @@
 #include "yaml_load.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <yaml.h>
 
+#include "fileio.h"
 #include "mem.h"
 #include "utf8.h"
 
@@ -49,6 +47,7 @@ struct frame {
 
 struct loader {
 	struct ydoc *doc;
+	const struct yaml_load_opts *o;
 	struct diag_list *d;
 	struct locator lc;
 	struct frame *stack;
@@ -60,6 +59,13 @@ struct loader {
 	size_t bom;           /* bytes of byte order mark not given to libyaml */
 	int stop;             /* a problem that leaves nothing sensible to parse */
 };
+
+static const struct yaml_load_opts plan_opts = {"plan", 0};
+
+static const char *what(const struct yaml_load_opts *o)
+{
+	return o->what ? o->what : "plan";
+}
 
 /* ---- UTF-8 and line breaks ------------------------------------------- */
 
@@ -559,7 +565,8 @@ static void load_events(struct loader *L, yaml_parser_t *p)
 				loc_from_marks(L, &l, e.start_mark, e.end_mark);
 				struct diag *g = diag_add(L->d, OP004, &l, "a second YAML document in '%s'", L->doc->file);
 				L->failed++;
-				diag_hint(g, "a plan file holds exactly one document; remove the '---' or split the file");
+				diag_hint(g, "a %s file holds exactly one document; remove the '---' or split the file",
+					  what(L->o));
 				L->stop = 1;
 			}
 			break;
@@ -585,7 +592,7 @@ static void load_events(struct loader *L, yaml_parser_t *p)
 		}
 		yaml_event_delete(&e);
 	}
-	if (!L->failed && docs == 0) {
+	if (!L->failed && docs == 0 && !L->o->empty_ok) {
 		struct loc l;
 		loc_from_off(L, &l, 0, 0);
 		fail(L, OP010, &l, "'%s' holds no YAML document", L->doc->file);
@@ -597,11 +604,12 @@ static int is_empty_doc(const struct ynode *r)
 	return r && r->kind == YNODE_SCALAR && r->style == YSTYLE_PLAIN && !r->tag && r->len == 0;
 }
 
-static void load(struct ydoc *doc, struct diag_list *d)
+static void load(struct ydoc *doc, const struct yaml_load_opts *o, struct diag_list *d)
 {
 	struct loader L;
 	memset(&L, 0, sizeof L);
 	L.doc = doc;
+	L.o = o;
 	L.d = d;
 	diag_source(d, doc->file, doc->text, doc->len);
 	locator_init(&L.lc, doc->text, doc->len);
@@ -618,7 +626,7 @@ static void load(struct ydoc *doc, struct diag_list *d)
 	yaml_parser_set_input_string(&p, (const unsigned char *)doc->text + L.bom, doc->len - L.bom);
 	load_events(&L, &p);
 	yaml_parser_delete(&p);
-	if (!L.failed && is_empty_doc(doc->root)) {
+	if (!L.failed && is_empty_doc(doc->root) && !o->empty_ok) {
 		struct loc l;
 		loc_from_off(&L, &l, 0, 0);
 		fail(&L, OP010, &l, "'%s' holds only an empty document", doc->file);
@@ -642,20 +650,20 @@ static struct ydoc *doc_new(const char *name)
 	return doc;
 }
 
-static void too_large(struct ydoc *doc, struct diag_list *d, size_t size)
+static void too_large(struct ydoc *doc, const struct yaml_load_opts *o, struct diag_list *d, size_t size)
 {
 	struct loc l = {doc->file, 1, 1, 1, 1, 0, 0};
 	struct diag *g = diag_add(d, OP007, &l, "'%s' is larger than %u bytes", doc->file,
 				  YAML_LOAD_MAX_BYTES);
 	if (size)
-		diag_hint(g, "it holds %zu bytes; a plan is a few KiB", size);
+		diag_hint(g, "it holds %zu bytes; a %s is a few KiB", size, what(o));
 }
 
 struct ydoc *yaml_load_mem(const char *name, const char *bytes, size_t len, struct diag_list *d)
 {
 	struct ydoc *doc = doc_new(name);
 	if (len > YAML_LOAD_MAX_BYTES) {
-		too_large(doc, d, len);
+		too_large(doc, &plan_opts, d, len);
 		return doc;
 	}
 	free(doc->text);
@@ -664,7 +672,7 @@ struct ydoc *yaml_load_mem(const char *name, const char *bytes, size_t len, stru
 		memcpy(doc->text, bytes, len);
 	doc->text[len] = '\0';
 	doc->len = len;
-	load(doc, d);
+	load(doc, &plan_opts, d);
 	return doc;
 }
 
@@ -672,68 +680,35 @@ static void io_error(struct ydoc *doc, struct diag_list *d, const char *what, in
 {
 	struct loc l = {doc->file, 0, 0, 0, 0, 0, 0};
 	diag_add(d, OP011, &l, "cannot %s '%s': %s", what, doc->file, strerror(err));
+	doc->sys_errno = err;
 }
 
 struct ydoc *yaml_load_file(const char *path, struct diag_list *d)
 {
+	return yaml_load_file_as(path, &plan_opts, d);
+}
+
+struct ydoc *yaml_load_file_as(const char *path, const struct yaml_load_opts *o, struct diag_list *d)
+{
+	if (!o)
+		o = &plan_opts;
 	struct ydoc *doc = doc_new(path);
-	const char *op = "open";
-	int err = 0;
 	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = errno;
-		goto fail;
-	}
-	struct stat st;
-	op = "read";
-	if (fstat(fd, &st) < 0) {
-		err = errno;
-		goto fail;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		err = EISDIR;
-		goto fail;
-	}
-	/* Stop reading one byte past the limit: a 100 MB file costs 4 MiB. */
-	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > YAML_LOAD_MAX_BYTES) {
-		too_large(doc, d, (size_t)st.st_size);
-		close(fd);
+	size_t len = 0;
+	/* fileio stops reading one byte past the limit: a 100 MB file costs 4 MiB */
+	int rc = fileio_read(&buf, &len, path, YAML_LOAD_MAX_BYTES);
+	if (rc == FILEIO_TOOBIG) {
+		too_large(doc, o, d, len);
 		return doc;
 	}
-	for (;;) {
-		XGROW(buf, cap, len + 65536);
-		ssize_t r = read(fd, buf + len, cap - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			err = errno;
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-		if (len > YAML_LOAD_MAX_BYTES) {
-			too_large(doc, d, 0);
-			close(fd);
-			free(buf);
-			return doc;
-		}
+	if (rc < 0) {
+		io_error(doc, d, rc == FILEIO_OPEN ? "open" : "read", errno);
+		return doc;
 	}
-	close(fd);
-	XGROW(buf, cap, len + 1);
-	buf[len] = '\0';
 	free(doc->text);
 	doc->text = buf;
 	doc->len = len;
-	load(doc, d);
-	return doc;
-fail:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	io_error(doc, d, op, err);
+	load(doc, o, d);
 	return doc;
 }
 

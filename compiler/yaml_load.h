@@ -51,6 +51,16 @@ struct ydoc {
 	char *text;                /* the bytes read, NUL-terminated */
 	size_t len;
 	struct arena *arena;       /* owns every node */
+	int sys_errno;             /* the errno of an open/read failure, else 0 */
+};
+
+/* The few things that differ between a plan and another YAML file read
+ * through this loader (a kubeconfig): the budgets, the UTF-8 check and the
+ * located errors are the same for every file. */
+struct yaml_load_opts {
+	const char *what;          /* "plan" when NULL: named in hints ("a plan is a few KiB") */
+	int empty_ok;              /* no document, or an empty one, is not an error:
+				    * root is NULL or a null scalar */
 };
 
 /* Load file (read it whole).  Always returns a ydoc the caller frees with
@@ -58,6 +68,9 @@ struct ydoc {
  * registered with d for snippets, so d must not be printed after the ydoc is
  * freed. */
 struct ydoc *yaml_load_file(const char *path, struct diag_list *d);
+/* Load a YAML file that is not a plan (o may be NULL: a plan), with the same
+ * budgets and located errors as yaml_load_file. */
+struct ydoc *yaml_load_file_as(const char *path, const struct yaml_load_opts *o, struct diag_list *d);
 /* Same from bytes in memory (copied); name is used in locations. */
 struct ydoc *yaml_load_mem(const char *name, const char *bytes, size_t len, struct diag_list *d);
 void yaml_load_free(struct ydoc *doc);

@@ -13,6 +13,7 @@
 
 #include "catalog.h"
 #include "diag.h"
+#include "fileio.h"
 #include "expr.h"
 #include "ir.h"
 #include "loc.h"
@@ -363,31 +364,20 @@ done:
 int ir_load_file(struct ir_plan **out, const char *path, char *err, size_t errn)
 {
 	*out = NULL;
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errn, "cannot open '%s': %s", path, strerror(errno));
+	char *text = NULL;
+	size_t len = 0;
+	int rc = fileio_read(&text, &len, path, IR_FILE_MAX);
+	if (rc == FILEIO_TOOBIG) {
+		snprintf(err, errn, "'%s' is larger than %zu MiB: not an IR", path, IR_FILE_MAX >> 20);
 		return -1;
 	}
-	struct strbuf b = {0};
-	char buf[65536];
-	size_t n;
-	int rc = 0;
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-		sb_add(&b, buf, n);
-		if (b.len > IR_FILE_MAX) {
-			snprintf(err, errn, "'%s' is larger than %zu MiB: not an IR", path, IR_FILE_MAX >> 20);
-			rc = -1;
-			break;
-		}
+	if (rc < 0) {
+		snprintf(err, errn, "cannot %s '%s': %s", rc == FILEIO_OPEN ? "open" : "read", path,
+			 strerror(errno));
+		return -1;
 	}
-	if (!rc && ferror(f)) {
-		snprintf(err, errn, "cannot read '%s': %s", path, strerror(errno));
-		rc = -1;
-	}
-	fclose(f);
-	if (!rc)
-		rc = ir_load(out, b.s ? b.s : "", b.len, err, errn);
-	sb_release(&b);
+	rc = ir_load(out, text, len, err, errn);
+	free(text);
 	return rc;
 }
 

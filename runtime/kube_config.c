@@ -13,143 +13,118 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <yaml.h>
 
+#include "diag.h"
+#include "fileio.h"
 #include "kube_int.h"
 #include "mem.h"
+#include "yaml_load.h"
 
-#define KUBE_MAX_YAML_DEPTH 64
+#define KUBE_MAX_YAML_DEPTH YAML_LOAD_MAX_DEPTH   /* also through aliases */
 #define DIR_KEY "\x01dir"        /* hidden key: the defining file's directory */
 
-/* Read a whole file, at most max bytes; NUL-terminated. */
-static int read_bounded(const char *path, size_t max, struct kube_blob *out, struct kube_err *err)
+/* A loaded node as JSON, the way kubectl reads a kubeconfig: null and
+ * booleans resolved, every other scalar a string.  Aliases share nodes, so
+ * the tree can be deeper than the loader's nesting limit: bounded again here.
+ * NULL with *bad set to the node that could not be converted. */
+static json_t *node_to_json(const struct ynode *n, int depth, const struct ynode **bad)
 {
-	FILE *f = NULL;
-	struct strbuf b = {0};
-	char buf[8192];
-	size_t n;
-	int rc = -1;
-
-	f = fopen(path, "rb");
-	if (!f) {
-		kube_fail(err, KUBE_ERR_CONFIG, "cannot read '%s': %s", path, strerror(errno));
-		goto done;
-	}
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-		if (b.len + n > max) {
-			kube_fail(err, KUBE_ERR_CONFIG, "'%s' is larger than %zu bytes", path, max);
-			goto done;
-		}
-		sb_add(&b, buf, n);
-	}
-	if (ferror(f)) {
-		kube_fail(err, KUBE_ERR_CONFIG, "cannot read '%s': %s", path, strerror(errno));
-		goto done;
-	}
-	if (!b.s)
-		sb_puts(&b, "");
-	out->len = b.len;
-	out->data = (unsigned char *)sb_detach(&b);
-	rc = 0;
-done:
-	if (f)
-		fclose(f);
-	sb_release(&b);
-	return rc;
-}
-
-static json_t *node_to_json(yaml_document_t *doc, yaml_node_t *n, int depth)
-{
-	if (!n || depth > KUBE_MAX_YAML_DEPTH)
+	int b;
+	if (depth > KUBE_MAX_YAML_DEPTH) {
+		*bad = n;
 		return NULL;
-	switch (n->type) {
-	case YAML_SCALAR_NODE: {
-		const char *v = (const char *)n->data.scalar.value;
-		int plain = n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-		if (plain && (!strcmp(v, "true") || !strcmp(v, "True")))
-			return json_true();
-		if (plain && (!strcmp(v, "false") || !strcmp(v, "False")))
-			return json_false();
-		if (plain && (!strcmp(v, "null") || !strcmp(v, "~") || !*v))
+	}
+	if (n->kind == YNODE_SCALAR) {
+		if (ynode_is_null(n))
 			return json_null();
-		return json_stringn(v, n->data.scalar.length);
+		if (ynode_bool(n, &b) == 0)
+			return json_boolean(b);
+		json_t *v = json_stringn(n->str, n->len);
+		if (!v)
+			*bad = n;
+		return v;
 	}
-	case YAML_SEQUENCE_NODE: {
-		json_t *a = json_array();
-		for (yaml_node_item_t *i = n->data.sequence.items.start;
-		     i < n->data.sequence.items.top; i++) {
-			json_t *v = node_to_json(doc, yaml_document_get_node(doc, *i), depth + 1);
-			if (!v) {
-				json_decref(a);
-				return NULL;
-			}
-			json_array_append_new(a, v);
+	json_t *out = n->kind == YNODE_SEQ ? json_array() : json_object();
+	for (size_t i = 0; i < n->nitems; i++) {
+		json_t *v = node_to_json(n->items[i], depth + 1, bad);
+		if (!v)
+			goto fail;
+		json_array_append_new(out, v);
+	}
+	for (size_t i = 0; i < n->npairs; i++) {
+		const struct ynode *k = n->pairs[i].key;
+		json_t *v = node_to_json(n->pairs[i].value, depth + 1, bad);
+		if (!v)
+			goto fail;
+		if (json_object_setn_new(out, k->str, k->len, v) < 0) {
+			*bad = k;
+			goto fail;
 		}
-		return a;
 	}
-	case YAML_MAPPING_NODE: {
-		json_t *o = json_object();
-		for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
-		     p < n->data.mapping.pairs.top; p++) {
-			yaml_node_t *k = yaml_document_get_node(doc, p->key);
-			json_t *v = node_to_json(doc, yaml_document_get_node(doc, p->value), depth + 1);
-			if (!k || k->type != YAML_SCALAR_NODE || !v) {
-				json_decref(v);
-				json_decref(o);
-				return NULL;
-			}
-			json_object_set_new(o, (const char *)k->data.scalar.value, v);
-		}
-		return o;
-	}
-	default:
-		return NULL;
-	}
+	return out;
+fail:
+	json_decref(out);
+	return NULL;
 }
 
-/* Parse one kubeconfig file (YAML or JSON) into a JSON object. */
+/* err <- why doc did not load: the first error, located ('file':line:col:,
+ * as the YAML loader places it) with its first hint. */
+static int load_error(struct kube_err *err, const struct ydoc *doc, const struct diag_list *d)
+{
+	if (doc->sys_errno)
+		return kube_fail(err, KUBE_ERR_CONFIG, "cannot read '%s': %s", doc->file,
+				 strerror(doc->sys_errno));
+	for (size_t i = 0; i < d->n; i++) {
+		const struct diag *g = &d->items[i];
+		if (g->sev != DIAG_ERROR)
+			continue;
+		const char *hint = g->nhints ? g->hints[0] : NULL;
+		return kube_fail(err, KUBE_ERR_CONFIG, "'%s':%u:%u: %s%s%s%s", doc->file,
+				 g->loc.line ? g->loc.line : 1, g->loc.col ? g->loc.col : 1, g->msg,
+				 hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
+	}
+	return kube_fail(err, KUBE_ERR_CONFIG, "'%s' is not valid YAML", doc->file);
+}
+
+/* Parse one kubeconfig file (YAML or JSON) into a JSON object, through the
+ * plan loader's hardened reader: size, nesting and alias budgets, UTF-8,
+ * located errors.  An empty file is an empty config, as in kubectl. */
 static int parse_file(const char *path, json_t **out, struct kube_err *err)
 {
-	struct kube_blob text = {0};
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	int parser_ok = 0, doc_ok = 0, rc = -1;
+	static const struct yaml_load_opts kubeconfig = {.what = "kubeconfig", .empty_ok = 1};
+	struct diag_list d;
+	const struct ynode *bad = NULL;
 	json_t *j = NULL;
+	int rc = -1;
 
-	if (read_bounded(path, KUBE_MAX_CONFIG, &text, err) < 0)
-		goto done;
-	parser_ok = yaml_parser_initialize(&parser);
-	if (!parser_ok)
-		abort();
-	yaml_parser_set_input_string(&parser, text.data, text.len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		kube_fail(err, KUBE_ERR_CONFIG, "'%s':%zu:%zu: %s", path,
-			  parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-			  parser.problem ? parser.problem : "invalid YAML");
+	diag_init(&d);
+	struct ydoc *doc = yaml_load_file_as(path, &kubeconfig, &d);
+	if (!doc->root && diag_errors(&d)) {
+		load_error(err, doc, &d);
 		goto done;
 	}
-	doc_ok = 1;
-	yaml_node_t *root = yaml_document_get_root_node(&doc);
-	if (!root) {           /* an empty file is an empty config, as in kubectl */
+	if (!doc->root || ynode_is_null(doc->root)) {
 		*out = json_object();
 		rc = 0;
 		goto done;
 	}
-	j = node_to_json(&doc, root, 0);
-	if (!j || !json_is_object(j)) {
-		kube_fail(err, KUBE_ERR_CONFIG, "'%s' is not a kubeconfig (expected a mapping)", path);
+	if (doc->root->kind != YNODE_MAP) {
+		kube_fail(err, KUBE_ERR_CONFIG, "'%s':%u:%u: '%s' is not a kubeconfig (expected a mapping, "
+			  "not a %s)", path, doc->root->loc.line, doc->root->loc.col, path,
+			  ynode_kind_name(doc->root));
+		goto done;
+	}
+	j = node_to_json(doc->root, 0, &bad);
+	if (!j) {
+		kube_fail(err, KUBE_ERR_CONFIG, "'%s':%u:%u: nesting deeper than %d levels (through aliases)",
+			  path, bad->loc.line, bad->loc.col, KUBE_MAX_YAML_DEPTH);
 		goto done;
 	}
 	*out = j;
-	j = NULL;
 	rc = 0;
 done:
-	json_decref(j);
-	if (doc_ok)
-		yaml_document_delete(&doc);
-	if (parser_ok)
-		yaml_parser_delete(&parser);
-	free(text.data);
+	yaml_load_free(doc);
+	diag_release(&d);
 	return rc;
 }
 
@@ -409,8 +384,8 @@ static int load_incluster(struct kube_cfg *cfg, const struct kube_config_opts *o
 	const char *root = o->incluster_root ? o->incluster_root : KUBE_INCLUSTER_ROOT;
 	const char *host = getenv("KUBERNETES_SERVICE_HOST");
 	const char *port = getenv("KUBERNETES_SERVICE_PORT");
-	struct kube_blob ns = {0};
-	struct kube_err ignore;
+	char *ns = NULL;
+	size_t nslen;
 	struct stat st;
 
 	if (!host || !*host || !port || !*port)
@@ -430,14 +405,12 @@ static int load_incluster(struct kube_cfg *cfg, const struct kube_config_opts *o
 		return kube_fail(err, KUBE_ERR_CONFIG, "in-cluster: cannot read '%s': %s",
 				 cfg->ca_file, strerror(errno));
 	char *nsfile = xasprintf("%s/namespace", root);
-	if (read_bounded(nsfile, 256, &ns, &ignore) == 0) {
-		char *s = (char *)ns.data;
-		s[strcspn(s, " \t\r\n")] = 0;
-	}
+	if (fileio_read(&ns, &nslen, nsfile, 256) == 0)   /* unreadable: "default" */
+		ns[strcspn(ns, " \t\r\n")] = 0;
 	free(nsfile);
 	cfg->namespace_ = xstrdup(o->namespace_ && *o->namespace_ ? o->namespace_
-				  : ns.data && *ns.data ? (char *)ns.data : "default");
-	free(ns.data);
+				  : ns && *ns ? ns : "default");
+	free(ns);
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "kube_int.h"
 #include "mem.h"
 #include "redact.h"
@@ -36,38 +37,21 @@ static int64_t wall_ms(void)
 
 static int read_token_file(const char *path, char **out, struct kube_err *err)
 {
-	struct strbuf b = {0};
-	char buf[4096];
-	ssize_t n;
-	int rc = -1;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return kube_fail(err, KUBE_ERR_AUTH, "cannot read token file '%s': %s",
-				 path, strerror(errno));
-	while ((n = read(fd, buf, sizeof buf)) > 0) {
-		if (b.len + (size_t)n > KUBE_MAX_TOKEN_FILE) {
-			kube_fail(err, KUBE_ERR_AUTH, "token file '%s' is too large", path);
-			goto done;
-		}
-		sb_add(&b, buf, (size_t)n);
+	char *tok = NULL;
+	size_t len = 0;
+	int rc = fileio_read(&tok, &len, path, KUBE_MAX_TOKEN_FILE);
+	if (rc == FILEIO_TOOBIG)
+		return kube_fail(err, KUBE_ERR_AUTH, "token file '%s' is too large", path);
+	if (rc < 0)
+		return kube_fail(err, KUBE_ERR_AUTH, "cannot read token file '%s': %s", path, strerror(errno));
+	while (len && strchr(" \t\r\n", tok[len - 1]))
+		tok[--len] = 0;
+	if (!len) {
+		free(tok);
+		return kube_fail(err, KUBE_ERR_AUTH, "token file '%s' is empty", path);
 	}
-	if (n < 0) {
-		kube_fail(err, KUBE_ERR_AUTH, "cannot read token file '%s': %s", path, strerror(errno));
-		goto done;
-	}
-	while (b.len && strchr(" \t\r\n", b.s[b.len - 1]))
-		b.s[--b.len] = 0;
-	if (!b.len) {
-		kube_fail(err, KUBE_ERR_AUTH, "token file '%s' is empty", path);
-		goto done;
-	}
-	*out = sb_detach(&b);
-	rc = 0;
-done:
-	sb_release(&b);
-	close(fd);
-	return rc;
+	*out = tok;
+	return 0;
 }
 
 /* The executable for a plugin command: a path as is, a bare name via PATH.

@@ -13,7 +13,7 @@
 
 #include "kube.h"
 
-#define KUBE_MAX_CONFIG ((size_t)4 << 20)   /* bytes of one kubeconfig file */
+/* A kubeconfig is read by compiler/yaml_load.c: YAML_LOAD_MAX_BYTES, depth, aliases. */
 #define KUBE_INCLUSTER_ROOT "/var/run/secrets/kubernetes.io/serviceaccount"
 
 /* A blob read from a file or decoded from *-data. */

@@ -19,6 +19,54 @@ fail=0
 ok()  { echo "ok   $*"; }
 bad() { echo "FAIL $*"; fail=1; }
 
+# Hostile kubeconfigs, before any cluster: kube_config.c reads through the
+# plan loader (compiler/yaml_load.c) and its budgets, so an alias bomb, a
+# 10,000-deep nesting and a 100 MB file each fail in well under a second with
+# a located message ('FILE':LINE:COL:) and exit 2 (a usage error, not an
+# unreachable cluster).  Before, a 451-byte bomb took 38 s and 4.9 GB.  The
+# memory cap (not under ASan, which reserves terabytes of shadow) turns a
+# regression into a quick failure instead of a swapping machine.
+OPSPLAN=${OPSPLAN:-$PWD/bin/opsplan}
+{
+	echo 'apiVersion: v1'
+	echo 'a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'
+	for i in 1 2 3 4 5 6 7 8; do
+		printf 'a%d: &a%d [' "$i" "$i"
+		for k in 1 2 3 4 5 6 7 8; do printf '*a%d, ' $((i - 1)); done
+		printf '*a%d]\n' $((i - 1))
+	done
+	echo 'clusters: [*a8]'
+} > "$DIR/bomb.kubeconfig"
+python3 -c 'print("clusters: " + "[" * 10000 + "]" * 10000)' > "$DIR/deep.kubeconfig"
+python3 - "$DIR/big.kubeconfig" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("apiVersion: v1\nclusters:\n")
+    n = 0
+    while f.tell() < 100 << 20:
+        f.write("- name: c%d\n  cluster: {server: 'https://c%d.example'}\n" % (n, n))
+        n += 1
+PY
+while IFS='|' read -r name file want; do
+	start=$(date +%s%N)
+	( [ "${SAN:-0}" = 1 ] || ulimit -v 2000000; "$OPSPLAN" run tests/executor/read-only.yaml -p cluster=x --kubeconfig "$DIR/$file" \
+		--dry-run --yes >"$DIR/hostile.out" 2>"$DIR/hostile.err")
+	rc=$?
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	if [ $rc -eq 2 ] && [ $ms -lt 1000 ] &&
+	   grep -q "^opsplan run: '$DIR/$file':[0-9]*:[0-9]*: $want" "$DIR/hostile.err"; then
+		ok "$name: exit 2 in $ms ms: $(sed 's/^opsplan run: //' "$DIR/hostile.err" | head -1)"
+	else
+		bad "$name: exit $rc in $ms ms (want exit 2, under 1000 ms, a located '$want')"
+		sed 's/^/    /' "$DIR/hostile.err" | head -5
+	fi
+done <<'CASES'
+kubeconfig alias bomb (9 anchors of 9 aliases: 9^9 nodes)|bomb.kubeconfig|the document expands to more than
+kubeconfig nested 10,000 deep|deep.kubeconfig|nesting deeper than 64 levels
+kubeconfig of 100 MB|big.kubeconfig|'.*' is larger than 4194304 bytes
+CASES
+rm -f "$DIR/big.kubeconfig"
+
 KC=$("$SB" up --dir "$DIR" --members 1 2>/dev/null | tail -1)
 [ -f "$KC" ] || { echo "FAIL sandbox did not start"; exit 1; }
 POD=patroni-001-0

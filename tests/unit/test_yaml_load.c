@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,9 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "fileio.h"
 #include "mem.h"
+#include "regexp.h"
 #include "yaml_load.h"
 
 struct ctx {
@@ -436,6 +439,94 @@ static void test_load_file_ok(void **state)
 	unlink(path);
 }
 
+/* A file that is not a plan (a kubeconfig): same budgets, its own words,
+ * and an empty file is no error. */
+static void test_load_file_as(void **state)
+{
+	(void)state;
+	static const struct yaml_load_opts kc = {.what = "kubeconfig", .empty_ok = 1};
+	char path[] = "/tmp/opsplan-test-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	struct diag_list d;
+	diag_init(&d);
+	struct ydoc *doc = yaml_load_file_as(path, &kc, &d);
+	assert_int_equal(d.n, 0);
+	assert_null(doc->root);
+	diag_release(&d);
+	yaml_load_free(doc);
+	/* a plan may not be empty */
+	diag_init(&d);
+	doc = yaml_load_file_as(path, NULL, &d);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.items[0].code, OP010);
+	diag_release(&d);
+	yaml_load_free(doc);
+	/* too large: the hint names what the file is */
+	fd = open(path, O_WRONLY);
+	assert_int_equal(ftruncate(fd, 100 << 20), 0);
+	close(fd);
+	diag_init(&d);
+	doc = yaml_load_file_as(path, &kc, &d);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.items[0].code, OP007);
+	assert_int_equal(d.items[0].nhints, 1);
+	assert_non_null(strstr(d.items[0].hints[0], "a kubeconfig is a few KiB"));
+	assert_int_equal(doc->sys_errno, 0);
+	yaml_load_free(doc);
+	diag_release(&d);
+	unlink(path);
+	/* an I/O failure keeps its errno for callers that word their own message */
+	diag_init(&d);
+	doc = yaml_load_file_as("/nonexistent/kubeconfig", &kc, &d);
+	assert_int_equal(doc->sys_errno, ENOENT);
+	yaml_load_free(doc);
+	diag_release(&d);
+}
+
+/* fileio_read: bounded for files that do not say their size (/dev/zero). */
+static void test_fileio(void **state)
+{
+	(void)state;
+	char *buf = (char *)1;
+	size_t len = 1;
+	assert_int_equal(fileio_read(&buf, &len, "/dev/zero", 1000), FILEIO_TOOBIG);
+	assert_null(buf);
+	assert_int_equal(len, 0);
+	assert_int_equal(fileio_read(&buf, &len, "/nonexistent/x", 1000), FILEIO_OPEN);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(fileio_read(&buf, &len, "/tmp", 1000), FILEIO_READ);
+	assert_int_equal(errno, EISDIR);
+	assert_int_equal(fileio_read(&buf, &len, "/dev/null", 1000), 0);
+	assert_int_equal(len, 0);
+	assert_string_equal(buf, "");
+	free(buf);
+}
+
+/* regexp: a catastrophic pattern is "could not tell", not "no match". */
+static void test_regexp(void **state)
+{
+	(void)state;
+	struct regexp *re = NULL;
+	char err[256] = "";
+	size_t off = 0;
+	assert_int_equal(regexp_compile(&re, "^(a+", 4, err, sizeof err, &off), -1);
+	assert_null(re);
+	assert_int_equal(off, 4);
+	assert_non_null(strstr(err, "missing closing parenthesis"));
+	assert_int_equal(regexp_compile(&re, "^(a+)+$", 7, err, sizeof err, NULL), 0);
+	assert_int_equal(regexp_match(re, "aaaa", 4, err, sizeof err), 1);
+	assert_int_equal(regexp_match(re, "aab", 3, err, sizeof err), 0);
+	const char evil[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!";
+	clock_t t0 = clock();
+	assert_int_equal(regexp_match(re, evil, sizeof evil - 1, err, sizeof err), REGEXP_LIMIT);
+	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 1.0);
+	assert_string_equal(err, "match limit exceeded");
+	regexp_free(re);
+	regexp_free(NULL);
+}
+
 static void test_scalars(void **state)
 {
 	(void)state;
@@ -522,6 +613,9 @@ int main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_io),
 		cmocka_unit_test(test_load_file_ok),
+		cmocka_unit_test(test_load_file_as),
+		cmocka_unit_test(test_fileio),
+		cmocka_unit_test(test_regexp),
 		cmocka_unit_test(test_scalars),
 		cmocka_unit_test(test_scalar_nul),
 	};
