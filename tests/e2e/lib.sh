@@ -202,7 +202,7 @@ wait_record() {
 	local i f
 	for i in $(seq $(( ${4:-120} * 20 ))); do
 		f=$(ls -t "$1"/*.jsonl 2>/dev/null | head -n 1)
-		if [ -n "$f" ] && jq -e --arg k "$2" --arg s "$3" 'select(.kind == $k and .data.step == $s)' "$f" >/dev/null 2>&1; then
+		if [ -n "$f" ] && jq -s -e --arg k "$2" --arg s "$3" 'any(.[]; .kind == $k and .data.step == $s)' "$f" >/dev/null 2>&1; then
 			echo "$f"; return 0
 		fi
 		sleep 0.05
