@@ -30,13 +30,19 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(filter-out libcurl,$(PKGS)) 2>/dev/null)
 CFLAGS   ?=
 CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) -Wall -Wextra -Werror \
-	    -Wno-missing-field-initializers -Icompiler -Iruntime $(PKG_CFLAGS) $(SANFLAGS) \
+	    -Wno-missing-field-initializers $(PKG_CFLAGS) $(SANFLAGS) \
 	    -DOPSPLAN_DATADIR='"$(PREFIX)/share/opsplan"'
 LDFLAGS  += $(SANFLAGS)
 LDLIBS   += $(PKG_LIBS) -lm
 
-LIB_SRC  := $(sort $(wildcard compiler/*.c) $(filter-out runtime/main.c,$(wildcard runtime/*.c)))
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# Three rooms, one static library each, linked cli -> runtime -> compiler:
+# each room sees only its own headers and those below it (-I), and the link
+# order refuses a call upwards, so a forbidden include or call fails the
+# build (docs/hacking.md).
+COMPILER_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard compiler/*.c)))
+RUNTIME_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard runtime/*.c)))
+CLI_OBJ      := $(patsubst %.c,$(BUILD)/%.o,$(filter-out cli/main.c,$(sort $(wildcard cli/*.c))))
+LIBS         := $(BUILD)/libcli.a $(BUILD)/libruntime.a $(BUILD)/libcompiler.a
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -45,30 +51,42 @@ export OPSPLAN := $(abspath $(BIN))
 .PHONY: all deps test test-unit test-suites test-crash demo bench fuzz install clean
 all: $(BIN)
 
-$(BUILD)/%.o: %.c $(wildcard compiler/*.h runtime/*.h)
+$(BUILD)/compiler/%.o: compiler/%.c $(wildcard compiler/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) -Icompiler -c -o $@ $<
+$(BUILD)/runtime/%.o: runtime/%.c $(wildcard compiler/*.h runtime/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iruntime -Icompiler -c -o $@ $<
+$(BUILD)/cli/%.o: cli/%.c $(wildcard compiler/*.h runtime/*.h cli/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Icli -Iruntime -Icompiler -c -o $@ $<
 
 # The default plan's installed path is compiled in: rebuild what uses it
 # whenever PREFIX changes (make install PREFIX=/opt/opsplan).
 $(BUILD)/prefix.stamp: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
-$(BUILD)/runtime/cli_run.o: $(BUILD)/prefix.stamp
+$(BUILD)/cli/cli_run.o: $(BUILD)/prefix.stamp
 .PHONY: FORCE
 FORCE:
 
-$(BUILD)/libopsplan.a: $(LIB_OBJ)
+$(BUILD)/libcompiler.a: $(COMPILER_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(BUILD)/libruntime.a: $(RUNTIME_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(BUILD)/libcli.a: $(CLI_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(BUILD)/runtime/main.o $(BUILD)/libopsplan.a
+$(BIN): $(BUILD)/cli/main.o $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libopsplan.a
+$(BUILD)/tests/%: tests/unit/%.c $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libopsplan.a $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) -Icli -Iruntime -Icompiler $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS) -lcmocka
 
 # Debian packages: build, tests (cmocka, kubectl's peers, Patroni, PostgreSQL),
 # ajv (npm) for the schema agreement test, chromium and tidy for the HTML report (suite 47).

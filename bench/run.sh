@@ -17,10 +17,10 @@ B=build/bench
 mkdir -p "$B"
 cc -O2 -Wall -Wextra -Werror -o "$B/yaml_events" bench/yaml_events.c $(pkg-config --cflags --libs yaml-0.1) || exit 2
 cc -O2 -Wall -Wextra -Werror -o "$B/wall" bench/wall.c || exit 2
-[ -f build/libopsplan.a ] || { echo "bench: build/libopsplan.a is missing (make all)"; exit 2; }
-cc -O2 -Wall -Wextra -Werror -Icompiler -o "$B/load_only" bench/load_only.c build/libopsplan.a \
+[ -f build/libcompiler.a ] || { echo "bench: build/libcompiler.a is missing (make all)"; exit 2; }
+cc -O2 -Wall -Wextra -Werror -Icompiler -o "$B/load_only" bench/load_only.c build/libcompiler.a \
 	$(pkg-config --libs yaml-0.1 libcurl jansson libpcre2-8) -lm || exit 2
-cc -O2 -Wall -Wextra -Werror -Icompiler -o "$B/compile_all" bench/compile_all.c build/libopsplan.a \
+cc -O2 -Wall -Wextra -Werror -Icompiler -o "$B/compile_all" bench/compile_all.c build/libcompiler.a \
 	$(pkg-config --libs yaml-0.1 jansson libpcre2-8) -lm || exit 2
 WALL=$B/wall
 WORK=$(mktemp -d)

@@ -1,6 +1,7 @@
 /* diag.c - see diag.h.  Collection, "did you mean", sorting and the four
  * printers (text, JSON lines, SARIF 2.1.0, GitHub workflow annotations). */
 #include "diag.h"
+#include "version.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -26,7 +27,6 @@ static const struct {
 #define SUGGEST_MAX 64
 /* The program's version lives with main(); weak, so the library links
  * without it (unit tests, the fuzzer) and SARIF then omits the version. */
-extern const char opsplan_version[] __attribute__((weak));
 
 /* Widest slice of a source line shown under a diagnostic. */
 #define SNIPPET_WIDTH 160
@@ -527,7 +527,7 @@ static void print_sarif(const struct diag_list *d, FILE *out)
 		"tool", "driver", "name", "opsplan",
 		"rules", rules,
 		"results", results);
-	if (opsplan_version) {
+	{
 		json_t *driver = json_object_get(json_object_get(json_array_get(json_object_get(log, "runs"), 0),
 								 "tool"), "driver");
 		json_object_set_new(driver, "version", json_string(opsplan_version));

@@ -21,7 +21,6 @@
 
 #include "action.h"
 #include "catalog.h"
-#include "cli.h"
 #include "expr.h"
 #include "ir_load.h"
 #include "kube.h"
@@ -328,7 +327,7 @@ static int ask(struct sched *s, const char *step, const char *prompt, const json
 		answer = 1;
 		progress_event(s->o->pg, "gate", json_pack("{s:s, s:s, s:b}", "step", step, "question", q, "answer", 1),
 			       "gate %s: %s -> yes (--yes)", step, q);
-	} else if (!s->o->interactive) {
+	} else if (!s->o->prompt) {
 		jrec(s, JOURNAL_GATE, json_pack("{s:s, s:s, s:s}", "step", step, "question", q, "state", "stopped"));
 		progress_event(s->o->pg, "gate", json_pack("{s:s, s:s, s:s}", "step", step, "question", q, "state",
 							   "stopped"),
@@ -338,25 +337,7 @@ static int ask(struct sched *s, const char *step, const char *prompt, const json
 		return -1;
 	} else {
 		progress_pause(s->o->pg, 1);
-		fprintf(stderr, "\n== %s\n", q);
-		size_t i;
-		json_t *e;
-		json_array_foreach(show, i, e) {
-			char *t = json_dumps(json_object_get(e, "value") ? json_object_get(e, "value") : e,
-					     JSON_INDENT(2) | JSON_ENCODE_ANY);
-			char *r = redact_text(t ? t : "null");
-			const char *ex = json_string_value(json_object_get(e, "that"));
-			fprintf(stderr, "   %s = %s\n", ex ? ex : "evidence", r);
-			free(r);
-			free(t);
-		}
-		fprintf(stderr, "Answer yes to go on [yes/no]: ");
-		fflush(stderr);
-		char line[64] = "";
-		if (!fgets(line, sizeof line, stdin))
-			line[0] = 0;
-		line[strcspn(line, "\r\n")] = 0;
-		answer = !strcasecmp(line, "yes") || !strcasecmp(line, "y");
+		answer = s->o->prompt(s->o->prompt_ctx, q, show) == 1;
 		*by = "user";
 		progress_pause(s->o->pg, 0);
 	}
@@ -1453,7 +1434,13 @@ static void left_note(struct sched *s)
 	free(b);
 }
 
-int sched_run(const struct sched_opts *o)
+int sched_exit_code(enum sched_outcome r)
+{
+	static const int codes[] = {[SCHED_DONE] = 0, [SCHED_FAILED] = 1, [SCHED_CLUSTER] = 3, [SCHED_STOPPED] = 4};
+	return codes[r];
+}
+
+enum sched_outcome sched_run(const struct sched_opts *o)
 {
 	struct sched s = {0};
 	s.o = o;
@@ -1494,22 +1481,22 @@ int sched_run(const struct sched_opts *o)
 		s.in_finally = 0;
 		s.stopped = was_stopped;
 	}
-	int code;
+	enum sched_outcome code;
 	const char *state;
 	if (r == ST_STOPPED || stopped_by_signal || s.journal_dead) {
-		code = EXIT_STOPPED;
+		code = SCHED_STOPPED;
 		state = stopped_by_signal ? "interrupted" : "stopped";
 	} else if (r == ST_FAILED) {
 		/* a run that lost the cluster says so: it is not the plan's fault;
 		 * nor is a bracket left open because the API was out */
-		code = cluster_lost || (json_array_size(opened(&s)) && s.close_failed_transient) ? EXIT_CLUSTER
-											   : EXIT_FINDINGS;
+		code = cluster_lost || (json_array_size(opened(&s)) && s.close_failed_transient) ? SCHED_CLUSTER
+											   : SCHED_FAILED;
 		state = "failed";
 	} else {
-		code = EXIT_OK;
+		code = SCHED_DONE;
 		state = "done";
 	}
-	if (code == EXIT_STOPPED && !s.first_error[0])
+	if (code == SCHED_STOPPED && !s.first_error[0])
 		snprintf(s.first_error, sizeof s.first_error, "%s", stopped_by_signal ? "interrupted by a signal" :
 			 s.journal_dead ? "the journal failed" : "stopped at a gate");
 	if (json_array_size(opened(&s))) {
@@ -1518,11 +1505,11 @@ int sched_run(const struct sched_opts *o)
 			       "warning: the run ends with brackets still open: %s", b ? b : "?");
 		free(b);
 	}
-	if (code != EXIT_OK && !o->dry_run)
+	if (code != SCHED_DONE && !o->dry_run)
 		left_note(&s);
 	s.journal_dead = 0;   /* try to close the story even after a failed append */
-	jrec(&s, JOURNAL_RUN_END, json_pack("{s:s, s:i, s:s?}", "state", state, "exit_code", code, "error",
-					    code ? s.first_error : NULL));
+	jrec(&s, JOURNAL_RUN_END, json_pack("{s:s, s:i, s:s?}", "state", state, "exit_code", sched_exit_code(code),
+					    "error", code != SCHED_DONE ? s.first_error : NULL));
 	json_decref(s.env);
 	json_decref(s.run_state);
 	json_decref(s.taken);

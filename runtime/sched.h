@@ -29,7 +29,11 @@ struct sched_opts {
 	const char *ns, *cluster, *run_id;
 	int dry_run;
 	int yes;                               /* --yes: gates and confirms answer yes */
-	int interactive;                       /* a terminal to ask on */
+	/* Ask a person (the CLI's terminal): the question and the evidence
+	 * ({"that", "value"} objects); 1 yes, 0 no.  NULL: nobody to ask, a
+	 * gate without --yes stops the run (resumable). */
+	int (*prompt)(void *ctx, const char *question, const json_t *show);
+	void *prompt_ctx;
 	struct journal *j;                     /* borrowed; every record goes here */
 	const struct journal_records *resume;  /* the journal so far when resuming, else NULL */
 	struct progress *pg;                   /* borrowed */
@@ -42,8 +46,20 @@ struct sched_opts {
 						  transient API errors this long (0: 10 minutes) */
 };
 
-/* Run the plan (and its finally) and write run-end.  Returns the exit code
- * (cli.h: EXIT_OK, EXIT_FINDINGS for a failed step, EXIT_STOPPED). */
-int sched_run(const struct sched_opts *o);
+/* How a run ended; the CLI maps it to an exit status. */
+enum sched_outcome {
+	SCHED_DONE,          /* every step ok (or failed with on_failure: continue) */
+	SCHED_FAILED,        /* a step failed */
+	SCHED_CLUSTER,       /* a step failed because the cluster could not be reached
+				(transport, auth, an outage), or an outage kept a bracket open */
+	SCHED_STOPPED,       /* a gate, a signal or a failed journal stopped it: resumable */
+};
+
+/* Run the plan (and its finally) and write run-end (whose exit_code is
+ * sched_exit_code of the outcome). */
+enum sched_outcome sched_run(const struct sched_opts *o);
+
+/* The process exit status of an outcome: 0, 1, 3, 4 (docs/operations.md). */
+int sched_exit_code(enum sched_outcome r);
 
 #endif

@@ -22,7 +22,7 @@ FLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O1 -g -fno-omit-fra
 newest_h=$(ls -t compiler/*.h runtime/*.h 2>/dev/null | head -1)
 objs=()
 for src in compiler/*.c runtime/*.c; do
-	[ "$src" = runtime/main.c ] && continue
+	:
 	obj=$OUT/obj/$(echo "$src" | tr / _).o
 	if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ "$newest_h" -nt "$obj" ]; then
 		if ! "$CLANG" $FLAGS -fsanitize=fuzzer-no-link -c -o "$obj" "$src" 2>"$OUT/cc.err"; then

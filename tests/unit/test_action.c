@@ -191,7 +191,7 @@ static void run_plan(struct run *r, const char *yaml, int yes)
 	o.pg = pg;
 	o.abort_waits = &abort_waits;
 	o.signals = &signals;
-	r->code = sched_run(&o);
+	r->code = sched_exit_code(sched_run(&o));
 	progress_free(pg);
 	fclose(devnull);
 	char *path = xstrdup(journal_path(j));

@@ -1,10 +1,12 @@
 /* cli.h - the subcommands of `opsplan`.  Each takes argv after the command
  * name (argv[0] is the command) and returns the process exit status.
- * ORDER CLI: the table in runtime/main.c lists them with their one-line help. */
+ * ORDER CLI: the table in cli/main.c lists them with their one-line help. */
 #ifndef OPSPLAN_CLI_H
 #define OPSPLAN_CLI_H
 
 #include <stdio.h>
+
+#include "version.h"
 
 /* Exit codes, documented in docs/operations.md.  Append only. */
 enum {
@@ -28,6 +30,5 @@ int cli_rbac(int argc, char **argv);
 /* Print the --help text of a command to out; 0 found, -1 unknown command. */
 int cli_help(const char *cmd, FILE *out);
 
-extern const char opsplan_version[];
 
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +28,7 @@
 #include "mem.h"
 #include "plan.h"
 #include "progress.h"
+#include "redact.h"
 #include "report.h"
 #include "sched.h"
 
@@ -430,6 +432,31 @@ static char *resume_command(const char *run_id, const char *dir, const char *kub
 	return sb_detach(&b);
 }
 
+/* A gate on the terminal: the question, its evidence (redacted), yes/no. */
+static int ask_terminal(void *ctx, const char *question, const json_t *show)
+{
+	(void)ctx;
+	fprintf(stderr, "\n== %s\n", question);
+	size_t i;
+	json_t *e;
+	json_array_foreach(show, i, e) {
+		char *t = json_dumps(json_object_get(e, "value") ? json_object_get(e, "value") : e,
+				     JSON_INDENT(2) | JSON_ENCODE_ANY);
+		char *r = redact_text(t ? t : "null");
+		const char *ex = json_string_value(json_object_get(e, "that"));
+		fprintf(stderr, "   %s = %s\n", ex ? ex : "evidence", r);
+		free(r);
+		free(t);
+	}
+	fprintf(stderr, "Answer yes to go on [yes/no]: ");
+	fflush(stderr);
+	char line[64] = "";
+	if (!fgets(line, sizeof line, stdin))
+		line[0] = 0;
+	line[strcspn(line, "\r\n")] = 0;
+	return !strcasecmp(line, "yes") || !strcasecmp(line, "y");
+}
+
 static const char *whoami(void)
 {
 	struct passwd *pw = getpwuid(getuid());
@@ -633,7 +660,8 @@ int cli_run(int argc, char **argv)
 	so.run_id = run_id;
 	so.dry_run = dry_run;
 	so.yes = a.yes;
-	so.interactive = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
+	if (isatty(STDIN_FILENO) && isatty(STDERR_FILENO))
+		so.prompt = ask_terminal;
 	so.j = j;
 	so.resume = a.resume ? &rec : NULL;
 	so.pg = pg;
@@ -641,7 +669,7 @@ int cli_run(int argc, char **argv)
 	so.close_retry_ms = a.close_retry ? plan_duration_parse(a.close_retry) : 0;
 	so.abort_waits = &g_abort;
 	so.signals = &g_signals;
-	code = sched_run(&so);
+	code = sched_exit_code(sched_run(&so));
 	progress_free(pg);
 	pg = NULL;
 	char *path = xstrdup(journal_path(j));

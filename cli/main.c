@@ -3,11 +3,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "version.h"
 
-#ifndef OPSPLAN_VERSION
-#define OPSPLAN_VERSION "0.1.0-dev"
-#endif
-const char opsplan_version[] = OPSPLAN_VERSION;
 
 struct command {
 	const char *name;
