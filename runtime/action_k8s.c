@@ -540,6 +540,8 @@ int action_k8s_exec(struct action_ctx *cx, const json_t *with, json_t **result)
 		return ACTION_OK;
 	}
 	int sent = (cx->resume != NULL && !cx->dry_run) || json_is_true(json_object_get(cx->memo, "sent"));
+	if (sent)
+		json_object_set_new(cx->memo, "sent", json_true());   /* the step's later attempts too */
 	if (sent && !cx->idempotent)
 		return action_fail(cx, "an earlier attempt of this exec in \"%s\" was sent and may have run; it is not "
 				   "repeated (the plan does not declare the step idempotent): check the pod, then "

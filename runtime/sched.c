@@ -768,6 +768,11 @@ static int refresh_reads(struct sched *s, const struct ir_step *st, int64_t boun
 {
 	if (s->o->dry_run || s->in_finally || st->closes || st->kind != IR_STEP_ACTION || is_read(st))
 		return 0;
+	/* re-opening a bracket on resume: its entry checks described the
+	 * cluster before the bracket (e.g. "not paused yet"); the checks after
+	 * the opener run again instead (plan_reopen) */
+	if (st->opens && json_object_get(s->rerun, st->id))
+		return 0;
 	const struct ir_plan *p = s->o->plan;
 	const struct ir_step *mine = NULL;
 	if (!find_step(p->steps, p->nsteps, NULL, st->id, &mine))
