@@ -1,4 +1,4 @@
-/* sched.c - see sched.h.
+/* sched.c - see sched.h: one attempt, one step, the run.
  *
  * One step at a time, in the IR's order: the IR guarantees that array order
  * is a valid order of deps, and one at a time keeps the journal a simple
@@ -6,8 +6,7 @@
  * takes is in the journal before it acts on the cluster (intent before a
  * mutation), so --resume can rebuild the expression environment from
  * step-end records and never repeat a mutation blindly. */
-#include "sched.h"
-#include "summary.h"
+#include "sched_int.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -28,36 +27,7 @@
 #include "progress.h"
 #include "redact.h"
 #include "report.h"
-
-enum st { ST_OK, ST_FAILED, ST_CONTINUE, ST_STOPPED };
-
-struct sched {
-	const struct sched_opts *o;
-	json_t *env;                 /* {params, steps, run} + loop variables + result */
-	json_t *steps;               /* env.steps, borrowed */
-	json_t *run;                 /* env.run, borrowed */
-	json_t *run_state;           /* shared with actions */
-	long long item;              /* current loop item, -1 outside loops */
-	const char *item_label;
-	int64_t window_deadline;     /* innermost window, 0: none */
-	int stopped;                 /* a gate/confirm stop or a signal */
-	int journal_dead;
-	int in_finally;              /* finally never reuses an earlier session's outcome */
-	int cluster_lost;            /* the last failure was reaching/authenticating to the cluster */
-	int last_transient;          /* the last failed attempt failed on an API outage (5xx, 429,
-					transport): it may pass by itself */
-	int close_failed_transient;  /* a step closing a bracket gave up on an outage */
-	json_t *taken;               /* step id -> ms when its result was taken in this session */
-	json_t *rerun;               /* step ids an earlier session finished that run again (a
-					bracket to re-open and the checks after its opener) */
-	int no_resume;               /* re-taking evidence: run the step even if it finished */
-	char first_error[512];
-	/* the step being run, for hooks */
-	const struct ir_step *cur;
-	struct action_ctx *cx;       /* the attempt under way, for h_outcome */
-	int attempt;
-	int64_t step_t0;
-};
+#include "summary.h"
 
 /* ---- small helpers -------------------------------------------------- */
 
@@ -83,7 +53,7 @@ static void test_kill(const char *point)
 		raise(SIGKILL);
 }
 
-static void iso_now(char *buf, size_t n)
+void sched_iso_now(char *buf, size_t n)
 {
 	struct timeval tv;
 	gettimeofday(&tv, NULL);
@@ -93,7 +63,7 @@ static void iso_now(char *buf, size_t n)
 	snprintf(buf + k, n - k, ".%03ldZ", (long)(tv.tv_usec / 1000));
 }
 
-static int jrec(struct sched *s, enum journal_kind k, json_t *fields)
+int sched_jrec(struct sched *s, enum journal_kind k, json_t *fields)
 {
 	if (s->journal_dead) {
 		json_decref(fields);
@@ -115,13 +85,12 @@ static int jrec(struct sched *s, enum journal_kind k, json_t *fields)
 	return 0;
 }
 
-static int interrupted(const struct sched *s)
+int sched_interrupted(const struct sched *s)
 {
 	return s->o->abort_waits && *s->o->abort_waits;
 }
 
-static void set_error(struct sched *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void set_error(struct sched *s, const char *fmt, ...)
+void sched_set_error(struct sched *s, const char *fmt, ...)
 {
 	if (s->first_error[0])
 		return;
@@ -131,7 +100,7 @@ static void set_error(struct sched *s, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void opened_sync(struct sched *s, json_t *opened)
+void sched_opened_sync(struct sched *s, json_t *opened)
 {
 	/* sorted, as docs/ir.md promises */
 	size_t n = json_array_size(opened);
@@ -148,16 +117,16 @@ static void opened_sync(struct sched *s, json_t *opened)
 	json_object_set(s->run, "opened", opened);
 }
 
-static json_t *opened(struct sched *s)
+json_t *sched_opened(struct sched *s)
 {
 	return json_object_get(s->run, "opened");
 }
 
-static int bracket_is_open(struct sched *s, const char *b)
+int sched_bracket_is_open(struct sched *s, const char *b)
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(opened(s), i, v)
+	json_array_foreach(sched_opened(s), i, v)
 		if (!strcmp(json_string_value(v), b))
 			return 1;
 	return 0;
@@ -165,11 +134,11 @@ static int bracket_is_open(struct sched *s, const char *b)
 
 static void bracket(struct sched *s, const char *b, int open, const char *step)
 {
-	json_t *o = json_copy(opened(s));
-	if (open && !bracket_is_open(s, b)) {
+	json_t *o = json_copy(sched_opened(s));
+	if (open && !sched_bracket_is_open(s, b)) {
 		json_array_append_new(o, json_string(b));
-		jrec(s, JOURNAL_BRACKET_OPEN, json_pack("{s:s, s:s}", "bracket", b, "step", step));
-	} else if (!open && bracket_is_open(s, b)) {
+		sched_jrec(s, JOURNAL_BRACKET_OPEN, json_pack("{s:s, s:s}", "bracket", b, "step", step));
+	} else if (!open && sched_bracket_is_open(s, b)) {
 		size_t i;
 		json_t *v;
 		json_array_foreach(o, i, v) {
@@ -178,13 +147,13 @@ static void bracket(struct sched *s, const char *b, int open, const char *step)
 				break;
 			}
 		}
-		jrec(s, JOURNAL_BRACKET_CLOSE, json_pack("{s:s, s:s}", "bracket", b, "step", step));
+		sched_jrec(s, JOURNAL_BRACKET_CLOSE, json_pack("{s:s, s:s}", "bracket", b, "step", step));
 	}
-	opened_sync(s, o);
+	sched_opened_sync(s, o);
 	json_decref(o);
 }
 
-static int eval(struct sched *s, const struct ir_expr *x, json_t **out, char *err, size_t n)
+int sched_eval(struct sched *s, const struct ir_expr *x, json_t **out, char *err, size_t n)
 {
 	char *msg = NULL;
 	if (expr_eval(x->e, s->env, out, &msg) < 0) {
@@ -212,7 +181,7 @@ static char *tmpl_text(struct sched *s, const struct ir_tmpl *t)
 	return r ? r : xstrdup("");
 }
 
-static void bind(struct sched *s, const char *name, json_t *v, json_t **saved)
+void sched_bind(struct sched *s, const char *name, json_t *v, json_t **saved)
 {
 	*saved = json_object_get(s->env, name);
 	if (*saved)
@@ -220,7 +189,7 @@ static void bind(struct sched *s, const char *name, json_t *v, json_t **saved)
 	json_object_set(s->env, name, v ? v : json_null());
 }
 
-static void unbind(struct sched *s, const char *name, json_t *saved)
+void sched_unbind(struct sched *s, const char *name, json_t *saved)
 {
 	if (saved)
 		json_object_set_new(s->env, name, saved);
@@ -229,7 +198,7 @@ static void unbind(struct sched *s, const char *name, json_t *saved)
 }
 
 /* A short human summary of a result: compact JSON, bounded. */
-static char *summary_of(const json_t *r)
+char *sched_summary_of(const json_t *r)
 {
 	if (!r || json_is_null(r))
 		return xstrdup("-");
@@ -245,44 +214,9 @@ static char *summary_of(const json_t *r)
 	return j;
 }
 
-static json_t *item_index_json(const struct sched *s)
+json_t *sched_item_index_json(const struct sched *s)
 {
 	return s->item >= 0 ? json_integer(s->item) : json_null();
-}
-
-/* ---- resume: what the journal already knows --------------------------- */
-
-static const struct journal_record *done_before(struct sched *s, const char *id)
-{
-	/* finally runs at the end of every session: a resumed run that opened
-	 * maintenance must close it even if an earlier session skipped the close */
-	if (!s->o->resume || s->in_finally || s->no_resume)
-		return NULL;
-	if (s->item < 0 && json_object_get(s->rerun, id))
-		return NULL;
-	const struct journal_record *r = journal_step_end(s->o->resume, id, s->item);
-	if (!r)
-		return NULL;
-	const char *st = json_string_value(json_object_get(r->data, "status"));
-	if (st && (!strcmp(st, "ok") || !strcmp(st, "skipped")))
-		return r;
-	if (st && !strcmp(st, "failed") && json_is_true(json_object_get(r->data, "continued")))
-		return r;
-	return NULL;
-}
-
-/* What an earlier session of this step (and item) sent, or was about to
- * send, when it died: the action continues from it (journal_open_intent). */
-static const json_t *open_intent(struct sched *s, const char *id, const json_t **outcome)
-{
-	*outcome = NULL;
-	if (!s->o->resume || s->in_finally)
-		return NULL;
-	const struct journal_record *o = NULL;
-	const struct journal_record *in = journal_open_intent(s->o->resume, id, s->item, &o);
-	if (o)
-		*outcome = o->data;
-	return in ? in->data : NULL;
 }
 
 /* ---- hooks for actions ---------------------------------------------- */
@@ -290,8 +224,8 @@ static const json_t *open_intent(struct sched *s, const char *id, const json_t *
 static int h_intent(void *ctx, json_t *request, json_t *pre, int idempotent)
 {
 	struct sched *s = ctx;
-	int rc = jrec(s, JOURNAL_INTENT, json_pack("{s:s, s:o, s:i, s:s, s:o, s:o, s:b}", "step", s->cur->id,
-						   "item_index", item_index_json(s), "attempt", s->attempt, "action",
+	int rc = sched_jrec(s, JOURNAL_INTENT, json_pack("{s:s, s:o, s:i, s:s, s:o, s:o, s:b}", "step", s->cur->id,
+						   "item_index", sched_item_index_json(s), "attempt", s->attempt, "action",
 						   s->cur->action_name, "request", request, "precondition",
 						   pre ? pre : json_null(), "idempotent", idempotent));
 	test_kill("intent");
@@ -305,8 +239,8 @@ static void h_outcome(void *ctx, int ok, long http, const char *summary, const c
 	json_t *res = s->cx ? s->cx->outcome_result : NULL;
 	if (s->cx)
 		s->cx->outcome_result = NULL;
-	jrec(s, JOURNAL_OUTCOME, json_pack("{s:s, s:o, s:i, s:b, s:I, s:s?, s:s?, s:o?}", "step", s->cur->id,
-					   "item_index", item_index_json(s), "attempt", s->attempt, "ok", ok,
+	sched_jrec(s, JOURNAL_OUTCOME, json_pack("{s:s, s:o, s:i, s:b, s:I, s:s?, s:s?, s:o?}", "step", s->cur->id,
+					   "item_index", sched_item_index_json(s), "attempt", s->attempt, "ok", ok,
 					   "http_status", (json_int_t)http, "summary", summary, "error", error,
 					   "result", res));
 }
@@ -320,7 +254,7 @@ static void h_waiting(void *ctx, const char *what)
 static int ask(struct sched *s, const char *step, const char *prompt, const json_t *show, const char **by)
 {
 	char *q = redact_text(prompt);
-	jrec(s, JOURNAL_GATE, json_pack("{s:s, s:s, s:s}", "step", step, "question", q, "state", "asked"));
+	sched_jrec(s, JOURNAL_GATE, json_pack("{s:s, s:s, s:s}", "step", step, "question", q, "state", "asked"));
 	int answer;
 	if (s->o->yes) {
 		*by = "--yes";
@@ -328,7 +262,7 @@ static int ask(struct sched *s, const char *step, const char *prompt, const json
 		progress_event(s->o->pg, "gate", json_pack("{s:s, s:s, s:b}", "step", step, "question", q, "answer", 1),
 			       "gate %s: %s -> yes (--yes)", step, q);
 	} else if (!s->o->prompt) {
-		jrec(s, JOURNAL_GATE, json_pack("{s:s, s:s, s:s}", "step", step, "question", q, "state", "stopped"));
+		sched_jrec(s, JOURNAL_GATE, json_pack("{s:s, s:s, s:s}", "step", step, "question", q, "state", "stopped"));
 		progress_event(s->o->pg, "gate", json_pack("{s:s, s:s, s:s}", "step", step, "question", q, "state",
 							   "stopped"),
 			       "gate %s: %s -> stopped: no terminal to ask on and no --yes (resume with "
@@ -341,7 +275,7 @@ static int ask(struct sched *s, const char *step, const char *prompt, const json
 		*by = "user";
 		progress_pause(s->o->pg, 0);
 	}
-	jrec(s, JOURNAL_GATE, json_pack("{s:s, s:s, s:s, s:b, s:s}", "step", step, "question", q, "state", "answered",
+	sched_jrec(s, JOURNAL_GATE, json_pack("{s:s, s:s, s:s, s:b, s:s}", "step", step, "question", q, "state", "answered",
 					 "answer", answer, "by", *by));
 	free(q);
 	return answer;
@@ -424,7 +358,7 @@ static int conds(struct sched *s, const char *kind, const struct ir_cond *c, siz
 		char err[512];
 		const char *verdict;
 		char *message = NULL;
-		if (eval(s, &c[i].that, &val, err, sizeof err) < 0) {
+		if (sched_eval(s, &c[i].that, &val, err, sizeof err) < 0) {
 			verdict = "error";
 			message = xstrdup(err);
 		} else if (expr_truthy(val)) {
@@ -512,7 +446,7 @@ static int attempt(struct sched *s, const struct ir_step *st, json_t *memo, cons
 		}
 		cx.resume = NULL;   /* only the first call may find an earlier intent */
 		cx.resume_outcome = NULL;
-		if (rc == ACTION_FAILED && cx.err_transient && may_repeat && !s->o->dry_run && !interrupted(s)) {
+		if (rc == ACTION_FAILED && cx.err_transient && may_repeat && !s->o->dry_run && !sched_interrupted(s)) {
 			transient++;
 			snprintf(last_outage, sizeof last_outage, "%s", cx.err);
 			char what[600];
@@ -525,7 +459,7 @@ static int attempt(struct sched *s, const struct ir_step *st, json_t *memo, cons
 			*result = NULL;
 			if (action_sleep(&cx, nap) == 0)
 				continue;
-			if (interrupted(s)) {
+			if (sched_interrupted(s)) {
 				rc = ACTION_INTERRUPTED;
 				snprintf(cx.err, sizeof cx.err, "interrupted while the API was failing: %.400s", last_outage);
 			} else {
@@ -538,10 +472,10 @@ static int attempt(struct sched *s, const struct ir_step *st, json_t *memo, cons
 		if (rc != ACTION_OK || !st->until.e)
 			break;
 		json_t *saved, *val = NULL;
-		bind(s, "result", *result, &saved);
+		sched_bind(s, "result", *result, &saved);
 		char e2[512];
-		int er = eval(s, &st->until, &val, e2, sizeof e2);
-		unbind(s, "result", saved);
+		int er = sched_eval(s, &st->until, &val, e2, sizeof e2);
+		sched_unbind(s, "result", saved);
 		if (er < 0) {
 			snprintf(cx.err, sizeof cx.err, "until: %.480s", e2);
 			rc = ACTION_FAILED;
@@ -560,7 +494,7 @@ static int attempt(struct sched *s, const struct ir_step *st, json_t *memo, cons
 		snprintf(what, sizeof what, "%s", st->until.text);
 		progress_waiting(s->o->pg, what);
 		if (action_sleep(&cx, (long)st->every_ms) < 0) {
-			if (interrupted(s)) {
+			if (sched_interrupted(s)) {
 				rc = ACTION_INTERRUPTED;
 				snprintf(cx.err, sizeof cx.err, "interrupted while polling until %s", st->until.text);
 			} else {
@@ -595,9 +529,9 @@ static int attempt(struct sched *s, const struct ir_step *st, json_t *memo, cons
 		return ACTION_FAILED;
 	}
 	json_t *saved;
-	bind(s, "result", *result, &saved);
+	sched_bind(s, "result", *result, &saved);
 	int ok = conds(s, "expect", st->expect, st->nexpect, v, s->o->dry_run);
-	unbind(s, "result", saved);
+	sched_unbind(s, "result", saved);
 	if (!ok) {
 		snprintf(err, errn, "%s", v->msg);
 		return ACTION_FAILED;
@@ -607,17 +541,15 @@ static int attempt(struct sched *s, const struct ir_step *st, json_t *memo, cons
 
 /* ---- steps ---------------------------------------------------------- */
 
-static enum st run_list(struct sched *s, const struct ir_step *v, size_t n);
-static enum st run_step(struct sched *s, const struct ir_step *st);
 
-static void record_end(struct sched *s, const struct ir_step *st, const char *status, int attempts, int64_t t0,
+void sched_record_end(struct sched *s, const struct ir_step *st, const char *status, int attempts, int64_t t0,
 		       const char *started, json_t *result, const char *error, json_t *assertions, int continued)
 {
 	int64_t dur = kube_now_ms() - t0;
 	char *sum = summary_result(st->action_name, result);
 	json_t *rs = json_object_size(s->run_state) ? json_deep_copy(s->run_state) : NULL;
-	jrec(s, JOURNAL_STEP_END, json_pack("{s:s, s:o, s:s?, s:s, s:i, s:I, s:O?, s:s, s:s?, s:O?, s:s, s:b, s:o?}",
-					    "step", st->id, "item_index", item_index_json(s), "item_label",
+	sched_jrec(s, JOURNAL_STEP_END, json_pack("{s:s, s:o, s:s?, s:s, s:i, s:I, s:O?, s:s, s:s?, s:O?, s:s, s:b, s:o?}",
+					    "step", st->id, "item_index", sched_item_index_json(s), "item_label",
 					    s->item_label, "status", status, "attempts", attempts, "duration_ms",
 					    (json_int_t)dur, "result", result, "summary", sum, "error", error,
 					    "assertions", assertions, "started", started, "continued", continued,
@@ -633,38 +565,12 @@ static void record_end(struct sched *s, const struct ir_step *st, const char *st
 	report_duration(d, sizeof d, dur);
 	const char *label = s->item_label;
 	progress_event(s->o->pg, "step-end",
-		       json_pack("{s:s, s:o, s:s, s:I, s:s?}", "step", st->id, "item_index", item_index_json(s),
+		       json_pack("{s:s, s:o, s:s, s:I, s:s?}", "step", st->id, "item_index", sched_item_index_json(s),
 				 "status", status, "duration_ms", (json_int_t)dur, "error", error),
 		       "%s %s%s%s%s: %s in %s%s%s", !strcmp(status, "ok") ? "ok  " : !strcmp(status, "skipped") ? "skip" : "FAIL",
 		       st->id, label ? " [" : "", label ? label : "", label ? "]" : "", status, d,
 		       error ? ": " : "", error ? error : "");
 	free(sum);
-}
-
-static void restore(struct sched *s, const struct ir_step *st, const struct journal_record *r)
-{
-	const json_t *d = r->data;
-	const char *status = json_string_value(json_object_get(d, "status"));
-	json_t *dur = json_object_get(d, "duration_ms");
-	json_t *entry = json_pack("{s:b, s:s, s:O?, s:s, s:f}", "ok", !strcmp(status, "ok"), "status", status,
-				  "result", json_object_get(d, "result"), "started",
-				  json_string_value(json_object_get(d, "started")) ?
-				  json_string_value(json_object_get(d, "started")) : "",
-				  "duration", json_is_number(dur) ? json_number_value(dur) / 1000.0 : 0.0);
-	json_object_set_new(s->steps, st->id, entry);
-	progress_event(s->o->pg, "step-end", json_pack("{s:s, s:s, s:b}", "step", st->id, "status", status, "resumed", 1),
-		       "done %s: %s (from the journal)", st->id, status);
-}
-
-/* 1 when an earlier session finished st for the current item: its outputs
- * are restored and the caller returns ST_OK without running it again. */
-static int resumed(struct sched *s, const struct ir_step *st)
-{
-	const struct journal_record *prev = done_before(s, st->id);
-	if (!prev)
-		return 0;
-	restore(s, st, prev);
-	return 1;
 }
 
 static int gate(struct sched *s, const struct ir_step *st)
@@ -673,7 +579,7 @@ static int gate(struct sched *s, const struct ir_step *st)
 	for (size_t i = 0; i < st->ngate_show; i++) {
 		json_t *val = NULL;
 		char err[512];
-		if (eval(s, &st->gate_show[i], &val, err, sizeof err) < 0)
+		if (sched_eval(s, &st->gate_show[i], &val, err, sizeof err) < 0)
 			val = json_string(err);
 		json_array_append_new(show, json_pack("{s:s, s:o}", "that", st->gate_show[i].text, "value", val));
 	}
@@ -691,157 +597,24 @@ static int gate(struct sched *s, const struct ir_step *st)
 	return r;
 }
 
-/* ---- fresh evidence ----------------------------------------------------- */
-
-struct reads {
-	const char *ids[64];
-	size_t n;
-};
-
-static void read_id(const char *id, const struct loc *at, void *ctx)
-{
-	(void)at;
-	struct reads *r = ctx;
-	for (size_t i = 0; i < r->n; i++)
-		if (!strcmp(r->ids[i], id))
-			return;
-	if (r->n < sizeof r->ids / sizeof r->ids[0])
-		r->ids[r->n++] = id;
-}
-
-static void read_expr(const struct expr *e, void *ctx)
-{
-	expr_step_refs(e, read_id, ctx);
-}
-
-static void reads_of(const struct ir_step *st, struct reads *r)
-{
-	const struct ir_expr *xs[] = {&st->when, &st->for_each, &st->until};
-	for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++)
-		if (xs[i]->e)
-			read_expr(xs[i]->e, r);
-	for (size_t i = 0; i < st->nrequire; i++)
-		if (st->require[i].that.e)
-			read_expr(st->require[i].that.e, r);
-	for (size_t i = 0; i < st->nexpect; i++)
-		if (st->expect[i].that.e)
-			read_expr(st->expect[i].that.e, r);
-	for (size_t i = 0; i < st->ntemplates; i++)
-		if (st->templates[i].tmpl.t)
-			tmpl_foreach_expr(st->templates[i].tmpl.t, read_expr, r);
-	for (size_t i = 0; i < st->ngate_show; i++)
-		if (st->gate_show[i].e)
-			read_expr(st->gate_show[i].e, r);
-}
-
-/* The step with id in v (children included, not handlers), and the list
- * that holds it (*parent NULL: the plan's top level). */
-static const struct ir_step *find_step(const struct ir_step *v, size_t n, const struct ir_step *in, const char *id,
-				       const struct ir_step **parent)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (!strcmp(v[i].id, id)) {
-			*parent = in;
-			return &v[i];
-		}
-		if (v[i].kind == IR_STEP_GROUP) {
-			const struct ir_step *f = find_step(v[i].children, v[i].nchildren, &v[i], id, parent);
-			if (f)
-				return f;
-		}
-	}
-	return NULL;
-}
-
-static int is_read(const struct ir_step *st)
-{
-	return st->kind == IR_STEP_ACTION && st->effect && !strcmp(st->effect, "read");
-}
-
-/* A mutation acts on what the plan read: those reads are taken again when
- * they are older than the bound, or were taken by an earlier session (a
- * resume the next morning must not pause on yesterday's health check).
- * Reads at the top level, or beside st in its own list (the same loop
- * item), can be re-taken; others are left as they are.  -1: a re-taken
- * read failed, err says which. */
-static int refresh_reads(struct sched *s, const struct ir_step *st, int64_t bound, char *err, size_t n)
-{
-	if (s->o->dry_run || s->in_finally || st->closes || st->kind != IR_STEP_ACTION || is_read(st))
-		return 0;
-	/* re-opening a bracket on resume: its entry checks described the
-	 * cluster before the bracket (e.g. "not paused yet"); the checks after
-	 * the opener run again instead (plan_reopen) */
-	if (st->opens && json_object_get(s->rerun, st->id))
-		return 0;
-	const struct ir_plan *p = s->o->plan;
-	const struct ir_step *mine = NULL;
-	if (!find_step(p->steps, p->nsteps, NULL, st->id, &mine))
-		return 0;   /* a handler step: its reads stay as they are */
-	struct reads r = {{0}, 0};
-	reads_of(st, &r);
-	for (size_t i = 0; i < r.n; i++) {
-		const struct ir_step *parent = NULL;
-		const struct ir_step *rs = find_step(p->steps, p->nsteps, NULL, r.ids[i], &parent);
-		if (!rs || rs == st || !is_read(rs) || rs->for_each.e || (parent && parent != mine))
-			continue;
-		json_t *t = json_object_get(s->taken, rs->id);
-		int64_t age = t ? kube_now_ms() - json_integer_value(t) : -1;
-		if (t && age <= bound)
-			continue;
-		char ago[32];
-		if (t)
-			report_duration(ago, sizeof ago, age);
-		progress_event(s->o->pg, "evidence", json_pack("{s:s, s:s}", "step", st->id, "retake", rs->id),
-			       "     %s: taking '%s' again first (%s%s)", st->id, rs->id, t ? "taken " : "from an earlier session",
-			       t ? ago : "");
-		long long item = s->item;
-		const char *label = s->item_label;
-		const struct ir_step *cur = s->cur;
-		int att = s->attempt;
-		if (!parent) {
-			s->item = -1;
-			s->item_label = NULL;
-		}
-		s->no_resume++;
-		enum st rr = run_step(s, rs);
-		s->no_resume--;
-		s->item = item;
-		s->item_label = label;
-		s->cur = cur;
-		s->attempt = att;
-		if (rr != ST_OK && rr != ST_CONTINUE) {
-			snprintf(err, n, "the evidence it depends on was taken again and step '%s' did not hold", rs->id);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int64_t evidence_bound(const struct sched *s)
-{
-	return s->o->evidence_max_ms > 0 ? s->o->evidence_max_ms : 300000;
-}
-
-/* The body of a step once for the current item: require, gate, then the
- * attempts (action) or the children (group).  Writes step-end. */
-static enum st run_body(struct sched *s, const struct ir_step *st)
+enum st sched_run_body(struct sched *s, const struct ir_step *st)
 {
 	int64_t t0 = kube_now_ms();
 	char started[40];
-	iso_now(started, sizeof started);
-	if (resumed(s, st))
+	sched_iso_now(started, sizeof started);
+	if (sched_resumed(s, st))
 		return ST_OK;
 	int64_t outer = s->window_deadline;
 	if (st->within_ms > 0) {
 		s->window_deadline = min_deadline(outer, t0 + st->within_ms);
-		jrec(s, JOURNAL_WINDOW_OPEN, json_pack("{s:s, s:I}", "window", st->id, "within_ms", (json_int_t)st->within_ms));
+		sched_jrec(s, JOURNAL_WINDOW_OPEN, json_pack("{s:s, s:I}", "window", st->id, "within_ms", (json_int_t)st->within_ms));
 	}
 	struct verdicts v = {json_array(), ""};
 	json_t *result = NULL;
 	char err[512] = "";
 	int attempts = 0;
 	int rc = ACTION_OK;
-	if (refresh_reads(s, st, evidence_bound(s), err, sizeof err) < 0) {
+	if (sched_refresh_reads(s, st, sched_evidence_bound(s), err, sizeof err) < 0) {
 		rc = ACTION_FAILED;
 		s->cur = st;
 		goto end;
@@ -862,7 +635,7 @@ static enum st run_body(struct sched *s, const struct ir_step *st)
 			goto end;
 		}
 		/* a long wait at the gate ages what the answer was given on */
-		if (refresh_reads(s, st, evidence_bound(s), err, sizeof err) < 0) {
+		if (sched_refresh_reads(s, st, sched_evidence_bound(s), err, sizeof err) < 0) {
 			rc = ACTION_FAILED;
 			s->cur = st;
 			goto end;
@@ -877,10 +650,10 @@ static enum st run_body(struct sched *s, const struct ir_step *st)
 		}
 	}
 	if (st->kind == IR_STEP_GROUP) {
-		jrec(s, JOURNAL_STEP_START, json_pack("{s:s, s:s?, s:n, s:i, s:o, s:s?}", "step", st->id, "title", st->title,
-						      "action", "attempt", 1, "item_index", item_index_json(s),
+		sched_jrec(s, JOURNAL_STEP_START, json_pack("{s:s, s:s?, s:n, s:i, s:o, s:s?}", "step", st->id, "title", st->title,
+						      "action", "attempt", 1, "item_index", sched_item_index_json(s),
 						      "item_label", s->item_label));
-		enum st r = run_list(s, st->children, st->nchildren);
+		enum st r = sched_run_list(s, st->children, st->nchildren);
 		attempts = 1;
 		if (r == ST_STOPPED) {
 			rc = ACTION_STOPPED;
@@ -896,14 +669,14 @@ static enum st run_body(struct sched *s, const struct ir_step *st)
 	int64_t close_until = 0;     /* closing an open bracket through an outage: give up then */
 	int naps = 0;
 	const json_t *resume_outcome;
-	const json_t *resume = open_intent(s, st->id, &resume_outcome);
+	const json_t *resume = sched_open_intent(s, st->id, &resume_outcome);
 	for (int a = 1; a <= st->attempts; a++) {
 		attempts = a;
 		s->attempt = a;
 		int64_t at0 = kube_now_ms();
-		jrec(s, JOURNAL_STEP_START, json_pack("{s:s, s:s?, s:s, s:i, s:o, s:s?}", "step", st->id, "title", st->title,
+		sched_jrec(s, JOURNAL_STEP_START, json_pack("{s:s, s:s?, s:s, s:i, s:o, s:s?}", "step", st->id, "title", st->title,
 						      "action", st->action_name, "attempt", a, "item_index",
-						      item_index_json(s), "item_label", s->item_label));
+						      sched_item_index_json(s), "item_label", s->item_label));
 		if (s->journal_dead) {
 			rc = ACTION_STOPPED;
 			snprintf(err, sizeof err, "the journal failed");
@@ -931,9 +704,9 @@ static enum st run_body(struct sched *s, const struct ir_step *st)
 		progress_event(s->o->pg, "attempt-failed",
 			       json_pack("{s:s, s:i, s:s}", "step", st->id, "attempt", a, "error", err),
 			       "     %s attempt %d/%d failed: %s", st->id, a, st->attempts, err);
-		if (rc == ACTION_STOPPED || rc == ACTION_INTERRUPTED || s->stopped || interrupted(s))
+		if (rc == ACTION_STOPPED || rc == ACTION_INTERRUPTED || s->stopped || sched_interrupted(s))
 			break;
-		if (st->closes && bracket_is_open(s, st->closes) && s->last_transient && !s->o->dry_run) {
+		if (st->closes && sched_bracket_is_open(s, st->closes) && s->last_transient && !s->o->dry_run) {
 			int64_t now = kube_now_ms();
 			int64_t lim = s->o->close_retry_ms > 0 ? s->o->close_retry_ms : 600000;
 			if (!close_until)
@@ -977,7 +750,7 @@ static enum st run_body(struct sched *s, const struct ir_step *st)
 end:;
 	int exceeded = st->within_ms > 0 && kube_now_ms() - t0 > st->within_ms;
 	if (st->within_ms > 0) {
-		jrec(s, JOURNAL_WINDOW_CLOSE, json_pack("{s:s, s:I, s:b}", "window", st->id, "elapsed_ms",
+		sched_jrec(s, JOURNAL_WINDOW_CLOSE, json_pack("{s:s, s:I, s:b}", "window", st->id, "elapsed_ms",
 							(json_int_t)(kube_now_ms() - t0), "exceeded", exceeded));
 		if (exceeded && rc == ACTION_OK) {
 			rc = ACTION_FAILED;
@@ -987,274 +760,44 @@ end:;
 	s->window_deadline = outer;
 	const char *status = rc == ACTION_OK ? "ok" : "failed";
 	int cont = rc != ACTION_OK && rc != ACTION_STOPPED && rc != ACTION_INTERRUPTED && st->on_failure == IR_ONFAIL_CONTINUE;
-	record_end(s, st, status, attempts, t0, started, rc == ACTION_OK ? result : NULL, rc == ACTION_OK ? NULL : err,
+	sched_record_end(s, st, status, attempts, t0, started, rc == ACTION_OK ? result : NULL, rc == ACTION_OK ? NULL : err,
 		   v.list, cont);
 	json_decref(result);
 	json_decref(v.list);
 	if (rc == ACTION_OK)
 		return ST_OK;
-	if (rc == ACTION_STOPPED || rc == ACTION_INTERRUPTED || interrupted(s)) {
+	if (rc == ACTION_STOPPED || rc == ACTION_INTERRUPTED || sched_interrupted(s)) {
 		s->stopped = 1;
 		return ST_STOPPED;
 	}
-	set_error(s, "step '%s' failed: %s", st->id, err);
+	sched_set_error(s, "step '%s' failed: %s", st->id, err);
 	return ST_FAILED;
 }
 
-static char *label_of(const json_t *item)
+enum st sched_run_step(struct sched *s, const struct ir_step *st)
 {
-	const char *n = json_string_value(json_object_get(item, "name"));
-	if (n)
-		return xstrdup(n);
-	if (json_is_string(item))
-		return xstrdup(json_string_value(item));
-	return summary_of(item);
-}
-
-
-/* ---- loops ------------------------------------------------------------ */
-
-#define LOOP_THREADS_MAX 16
-
-/* One item of a loop in s (bind, body, unbind); its result into *res. */
-static enum st loop_item(struct sched *s, const struct ir_step *st, json_t *it, size_t i, json_t **res)
-{
-	json_t *saved;
-	long long outer_item = s->item;
-	const char *outer_label = s->item_label;
-	bind(s, st->as, it, &saved);
-	char *label = label_of(it);
-	s->item = (long long)i;
-	s->item_label = label;
-	enum st b = run_body(s, st);
-	s->item = outer_item;
-	s->item_label = outer_label;
-	free(label);
-	unbind(s, st->as, saved);
-	json_t *e = json_object_get(s->steps, st->id);
-	*res = json_incref(json_object_get(e, "result") ? json_object_get(e, "result") : json_null());
-	return b;
-}
-
-static enum st loop_serial(struct sched *s, const struct ir_step *st, json_t *items, json_t *results)
-{
-	size_t i;
-	json_t *it;
-	json_array_foreach(items, i, it) {
-		if (interrupted(s) || s->stopped)
-			return ST_STOPPED;
-		json_t *res;
-		enum st b = loop_item(s, st, it, i, &res);
-		json_array_append_new(results, res);
-		if (b != ST_CONTINUE && b != ST_OK)
-			return b;
-	}
-	return ST_OK;
-}
-
-/* serial > 1 (or 0: all at once): each worker thread has its own copy of
- * the environment and its own API client (a client is not thread-safe);
- * they share the journal (appends serialised in jrec) and the progress
- * output.  No new item starts after one failed. */
-struct loop_pool {
-	struct sched *parent;
-	const struct ir_step *st;
-	json_t *items;
-	pthread_mutex_t mu;
-	size_t next, n;
-	int stop;
-	json_t **res;
-	enum st *status;
-};
-
-struct loop_worker {
-	struct loop_pool *pool;
-	struct sched w;
-	struct sched_opts wo;
-	pthread_t th;
-	int started;
-};
-
-static void *loop_worker_main(void *arg)
-{
-	struct loop_worker *k = arg;
-	struct loop_pool *p = k->pool;
-	for (;;) {
-		pthread_mutex_lock(&p->mu);
-		size_t i = p->next;
-		int go = !p->stop && i < p->n && !interrupted(&k->w) && !k->w.stopped;
-		if (go)
-			p->next++;
-		pthread_mutex_unlock(&p->mu);
-		if (!go)
-			return NULL;
-		json_t *it = json_deep_copy(json_array_get(p->items, i));
-		enum st b = loop_item(&k->w, p->st, it, i, &p->res[i]);
-		json_decref(it);
-		p->status[i] = b;
-		if (b != ST_CONTINUE && b != ST_OK) {
-			pthread_mutex_lock(&p->mu);
-			p->stop = 1;
-			pthread_mutex_unlock(&p->mu);
-		}
-	}
-}
-
-static enum st loop_parallel(struct sched *s, const struct ir_step *st, json_t *items, size_t width,
-			     json_t *results)
-{
-	struct loop_pool p = {s, st, items, PTHREAD_MUTEX_INITIALIZER, 0, json_array_size(items), 0, NULL, NULL};
-	p.res = xcalloc(p.n, sizeof *p.res);
-	p.status = xcalloc(p.n, sizeof *p.status);
-	for (size_t i = 0; i < p.n; i++)
-		p.status[i] = ST_STOPPED;   /* items never started */
-	struct loop_worker *k = xcalloc(width, sizeof *k);
-	progress_event(s->o->pg, "loop", NULL, "     %s: %zu items, %zu at a time", st->id, p.n, width);
-	for (size_t t = 0; t < width; t++) {
-		k[t].pool = &p;
-		k[t].wo = *s->o;
-		k[t].w = *s;
-		k[t].w.o = &k[t].wo;
-		k[t].w.env = json_deep_copy(s->env);
-		k[t].w.steps = json_object_get(k[t].w.env, "steps");
-		k[t].w.run = json_object_get(k[t].w.env, "run");
-		k[t].w.run_state = json_deep_copy(s->run_state);
-		k[t].w.taken = json_deep_copy(s->taken);   /* jansson objects are not shared across threads */
-		k[t].wo.kc = NULL;
-		if (s->o->kc) {
-			struct kube_err e;
-			if (kube_client_new(&k[t].wo.kc, s->o->kopts, &e) < 0)
-				k[t].wo.kc = NULL;   /* its cluster actions fail with "no cluster connection" */
-		}
-		k[t].started = pthread_create(&k[t].th, NULL, loop_worker_main, &k[t]) == 0;
-		if (!k[t].started)
-			loop_worker_main(&k[t]);   /* no thread: this one runs here */
-	}
-	for (size_t t = 0; t < width; t++) {
-		if (k[t].started)
-			pthread_join(k[t].th, NULL);
-		/* what the items did becomes the run's: results, run-wide facts, errors */
-		json_object_update(s->steps, k[t].w.steps);
-		json_t *d = json_object_get(k[t].w.run_state, "deleted");
-		if (d) {
-			if (!json_object_get(s->run_state, "deleted"))
-				json_object_set_new(s->run_state, "deleted", json_object());
-			json_object_update(json_object_get(s->run_state, "deleted"), d);
-		}
-		if (k[t].w.stopped)
-			s->stopped = 1;
-		if (k[t].w.journal_dead)
-			s->journal_dead = 1;
-		if (k[t].w.cluster_lost)
-			s->cluster_lost = 1;
-		if (!s->first_error[0] && k[t].w.first_error[0])
-			snprintf(s->first_error, sizeof s->first_error, "%s", k[t].w.first_error);
-		json_object_update(s->taken, k[t].w.taken);
-		json_decref(k[t].w.taken);
-		json_decref(k[t].w.env);
-		json_decref(k[t].w.run_state);
-		kube_client_free(k[t].wo.kc);
-	}
-	enum st r = ST_OK;
-	for (size_t i = 0; i < p.n; i++) {
-		json_array_append_new(results, p.res[i] ? p.res[i] : json_null());
-		if (r == ST_OK && p.status[i] != ST_OK && p.status[i] != ST_CONTINUE)
-			r = p.status[i];
-	}
-	/* a failure outranks the items it kept from starting */
-	for (size_t i = 0; i < p.n; i++)
-		if (p.status[i] == ST_FAILED)
-			r = ST_FAILED;
-	free(p.res);
-	free(p.status);
-	free(k);
-	return r;
-}
-
-static enum st run_loop(struct sched *s, const struct ir_step *st)
-{
-	int64_t t0 = kube_now_ms();
-	char started[40];
-	iso_now(started, sizeof started);
-	if (resumed(s, st))
-		return ST_OK;
-	/* on resume, the same items as the first run chose */
-	json_t *items = NULL;
-	if (s->o->resume) {
-		const struct journal_record *r = NULL;
-		for (const struct journal_record *p = journal_next(s->o->resume, JOURNAL_STEP_START, NULL); p;
-		     p = journal_next(s->o->resume, JOURNAL_STEP_START, p)) {
-			const char *id = json_string_value(json_object_get(p->data, "step"));
-			if (id && !strcmp(id, st->id) && json_is_array(json_object_get(p->data, "items")))
-				r = p;
-		}
-		if (r)
-			items = json_incref(json_object_get(r->data, "items"));
-	}
-	char err[512] = "";
-	if (!items && eval(s, &st->for_each, &items, err, sizeof err) < 0)
-		goto fail;
-	if (!json_is_array(items)) {
-		snprintf(err, sizeof err, "for_each %s is not a list", st->for_each.text);
-		goto fail;
-	}
-	if ((long long)json_array_size(items) > st->max_items) {
-		snprintf(err, sizeof err, "for_each has %zu items, more than the %lld the time bound assumed (%s)",
-			 json_array_size(items), st->max_items, st->max_items_from ? st->max_items_from : "default");
-		goto fail;
-	}
-	jrec(s, JOURNAL_STEP_START, json_pack("{s:s, s:s?, s:s?, s:i, s:n, s:O, s:b}", "step", st->id, "title", st->title,
-					      "action", st->action_name, "attempt", 1, "item_index", "items", items,
-					      "loop", 1));
-	json_t *results = json_array();
-	enum st r;
-	size_t n = json_array_size(items);
-	size_t width = st->serial <= 0 ? n : (size_t)st->serial;
-	if (width > LOOP_THREADS_MAX)
-		width = LOOP_THREADS_MAX;
-	if (width > 1 && n > 1 && (s->o->kopts || !s->o->kc))
-		r = loop_parallel(s, st, items, width < n ? width : n, results);
-	else
-		r = loop_serial(s, st, items, results);
-	const char *status = r == ST_OK ? "ok" : "failed";
-	if (r != ST_OK)
-		snprintf(err, sizeof err, r == ST_STOPPED ? "stopped" : "an iteration failed");
-	int cont = r == ST_FAILED && st->on_failure == IR_ONFAIL_CONTINUE;
-	record_end(s, st, status, 1, t0, started, r == ST_OK ? results : NULL, r == ST_OK ? NULL : err, NULL, cont);
-	json_decref(results);
-	json_decref(items);
-	return r;
-fail:
-	json_decref(items);
-	record_end(s, st, "failed", 0, t0, started, NULL, err, NULL, st->on_failure == IR_ONFAIL_CONTINUE);
-	set_error(s, "step '%s' failed: %s", st->id, err);
-	return ST_FAILED;
-}
-
-static enum st run_step(struct sched *s, const struct ir_step *st)
-{
-	if (interrupted(s) || s->stopped)
+	if (sched_interrupted(s) || s->stopped)
 		return ST_STOPPED;
 	if (st->when.e) {
-		if (resumed(s, st))
+		if (sched_resumed(s, st))
 			return ST_OK;
 		json_t *v = NULL;
 		char err[512];
 		char started[40];
-		iso_now(started, sizeof started);
-		if (eval(s, &st->when, &v, err, sizeof err) < 0) {
-			record_end(s, st, "failed", 0, kube_now_ms(), started, NULL, err, NULL, 0);
-			set_error(s, "step '%s' failed: %s", st->id, err);
+		sched_iso_now(started, sizeof started);
+		if (sched_eval(s, &st->when, &v, err, sizeof err) < 0) {
+			sched_record_end(s, st, "failed", 0, kube_now_ms(), started, NULL, err, NULL, 0);
+			sched_set_error(s, "step '%s' failed: %s", st->id, err);
 			return st->on_failure == IR_ONFAIL_CONTINUE ? ST_CONTINUE : ST_FAILED;
 		}
 		int go = expr_truthy(v);
 		json_decref(v);
 		if (!go) {
-			record_end(s, st, "skipped", 0, kube_now_ms(), started, NULL, NULL, NULL, 0);
+			sched_record_end(s, st, "skipped", 0, kube_now_ms(), started, NULL, NULL, NULL, 0);
 			return ST_OK;
 		}
 	}
-	enum st r = st->for_each.e ? run_loop(s, st) : run_body(s, st);
+	enum st r = st->for_each.e ? sched_run_loop(s, st) : sched_run_body(s, st);
 	if (r != ST_FAILED)
 		return r;
 	if (st->on_failure == IR_ONFAIL_CONTINUE) {
@@ -1265,16 +808,16 @@ static enum st run_step(struct sched *s, const struct ir_step *st)
 		progress_event(s->o->pg, "on-failure", NULL, "     %s failed; running its on_failure steps", st->id);
 		long long item = s->item;
 		for (size_t i = 0; i < st->non_failure_steps; i++)
-			run_step(s, &st->on_failure_steps[i]);
+			sched_run_step(s, &st->on_failure_steps[i]);
 		s->item = item;
 	}
 	return ST_FAILED;
 }
 
-static enum st run_list(struct sched *s, const struct ir_step *v, size_t n)
+enum st sched_run_list(struct sched *s, const struct ir_step *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		enum st r = run_step(s, &v[i]);
+		enum st r = sched_run_step(s, &v[i]);
 		if (r == ST_FAILED || r == ST_STOPPED)
 			return r;
 	}
@@ -1283,132 +826,14 @@ static enum st run_list(struct sched *s, const struct ir_step *v, size_t n)
 
 /* On resume: every step that ended before goes back into steps.*, and the
  * brackets and run-wide facts are what they were. */
-static void resume_env(struct sched *s)
-{
-	const struct journal_records *r = s->o->resume;
-	json_t *o = json_array();
-	for (size_t i = 0; i < r->n; i++) {
-		const struct journal_record *p = &r->items[i];
-		const json_t *d = p->data;
-		const char *b = json_string_value(json_object_get(d, "bracket"));
-		if (p->kind == JOURNAL_BRACKET_OPEN && b) {
-			json_array_append_new(o, json_string(b));
-		} else if (p->kind == JOURNAL_BRACKET_CLOSE && b) {
-			size_t k;
-			json_t *x;
-			json_array_foreach(o, k, x) {
-				if (!strcmp(json_string_value(x), b)) {
-					json_array_remove(o, k);
-					break;
-				}
-			}
-		} else if (p->kind == JOURNAL_STEP_END) {
-			const char *id = json_string_value(json_object_get(d, "step"));
-			const char *status = json_string_value(json_object_get(d, "status"));
-			if (!id || !status)
-				continue;
-			json_t *dur = json_object_get(d, "duration_ms");
-			const char *started = json_string_value(json_object_get(d, "started"));
-			json_object_set_new(s->steps, id, json_pack("{s:b, s:s, s:O?, s:s, s:f}", "ok", !strcmp(status, "ok"),
-								    "status", status, "result", json_object_get(d, "result"),
-								    "started", started ? started : "", "duration",
-								    json_is_number(dur) ? json_number_value(dur) / 1000.0 : 0.0));
-			json_t *rs = json_object_get(d, "run_state");
-			if (json_is_object(rs))
-				json_object_update(s->run_state, rs);
-		}
-	}
-	opened_sync(s, o);
-	json_decref(o);
-}
-
-/* ---- resume: re-open what was open where the run stopped ------------- */
-
-/* The first step an earlier session did not finish, descending into plain
- * groups (a loop is resumed as a whole: its finished items restore). */
-static const struct ir_step *resume_point(struct sched *s, const struct ir_step *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		const struct ir_step *st = &v[i];
-		if (done_before(s, st->id))
-			continue;
-		if (st->kind == IR_STEP_GROUP && !st->for_each.e) {
-			const struct ir_step *c = resume_point(s, st->children, st->nchildren);
-			return c ? c : st;
-		}
-		return st;
-	}
-	return NULL;
-}
-
-struct opener_walk {
-	const struct ir_step *target;
-	const char *bracket;
-	const struct ir_step *opener;
-	const struct ir_step *checks[64];   /* reads between the opener and the target */
-	size_t nchecks;
-};
-
-static int walk_to(struct opener_walk *w, const struct ir_step *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		const struct ir_step *st = &v[i];
-		if (st == w->target)
-			return 1;
-		if (st->kind == IR_STEP_GROUP) {
-			if (walk_to(w, st->children, st->nchildren))
-				return 1;
-		} else if (st->opens && !strcmp(st->opens, w->bracket)) {
-			w->opener = st;
-			w->nchecks = 0;
-		} else if (w->opener && is_read(st) && !st->for_each.e && w->nchecks < 64) {
-			w->checks[w->nchecks++] = st;
-		}
-	}
-	return 0;
-}
-
-/* The step the run goes on with sits inside a bracket (the IR says which):
- * whatever the journal says, a finally may have closed it or a person may
- * have resumed Patroni by hand, so its opener runs again (it is the same
- * when repeated) with the checks between it and that step, before anything
- * inside the bracket is done. */
-static void plan_reopen(struct sched *s)
-{
-	const struct ir_plan *p = s->o->plan;
-	const struct ir_step *r = resume_point(s, p->steps, p->nsteps);
-	if (!r)
-		return;
-	for (size_t i = 0; i < r->ninside; i++) {
-		struct opener_walk w = {r, r->inside[i], NULL, {0}, 0};
-		if (r->closes && !strcmp(r->closes, w.bracket))
-			continue;   /* the step closes it: nothing to do inside first */
-		if (!walk_to(&w, p->steps, p->nsteps) || !w.opener)
-			continue;
-		json_object_set_new(s->rerun, w.opener->id, json_true());
-		struct strbuf b = {0};
-		for (size_t k = 0; k < w.nchecks; k++) {
-			json_object_set_new(s->rerun, w.checks[k]->id, json_true());
-			sb_printf(&b, "%s'%s'", k ? ", " : "", w.checks[k]->id);
-		}
-		progress_event(s->o->pg, "resume", json_pack("{s:s, s:s, s:s}", "bracket", w.bracket, "at", r->id, "reopen",
-							     w.opener->id),
-			       "resume: the run stopped inside '%s' (at '%s'): running '%s' again%s%s before going on",
-			       w.bracket, r->id, w.opener->id, b.len ? " and the checks " : "", b.len ? b.s : "");
-		sb_release(&b);
-	}
-}
-
-/* How the run leaves the cluster, as far as it knows, when it did not
- * finish: what is open, what it replaced, what Patroni said last. */
 static void left_note(struct sched *s)
 {
-	char *b = json_dumps(opened(s), JSON_COMPACT);
-	progress_event(s->o->pg, "left", json_pack("{s:O}", "opened", opened(s)), "the cluster is left: %s",
-		       json_array_size(opened(s)) ? "" : "no bracket open (maintenance mode was ended or never started)");
+	char *b = json_dumps(sched_opened(s), JSON_COMPACT);
+	progress_event(s->o->pg, "left", json_pack("{s:O}", "opened", sched_opened(s)), "the cluster is left: %s",
+		       json_array_size(sched_opened(s)) ? "" : "no bracket open (maintenance mode was ended or never started)");
 	size_t i;
 	json_t *v;
-	json_array_foreach(opened(s), i, v)
+	json_array_foreach(sched_opened(s), i, v)
 		progress_event(s->o->pg, "left", NULL, "  - '%s' is OPEN (for Patroni: maintenance mode, no automatic "
 			       "failover) until a run closes it", json_string_value(v));
 	const char *k;
@@ -1459,14 +884,14 @@ enum sched_outcome sched_run(const struct sched_opts *o)
 	s.taken = json_object();
 	s.rerun = json_object();
 	if (o->resume) {
-		resume_env(&s);
-		plan_reopen(&s);
+		sched_resume_env(&s);
+		sched_plan_reopen(&s);
 	}
-	enum st r = run_list(&s, o->plan->steps, o->plan->nsteps);
+	enum st r = sched_run_list(&s, o->plan->steps, o->plan->nsteps);
 	int cluster_lost = r == ST_FAILED && s.cluster_lost;
-	int stopped_by_signal = interrupted(&s);
+	int stopped_by_signal = sched_interrupted(&s);
 	if (stopped_by_signal)
-		jrec(&s, JOURNAL_SIGNAL, json_pack("{s:s, s:i}", "signal", "SIGINT/SIGTERM", "count", (int)*o->signals));
+		sched_jrec(&s, JOURNAL_SIGNAL, json_pack("{s:s, s:i}", "signal", "SIGINT/SIGTERM", "count", (int)*o->signals));
 	/* finally runs after success, failure, a gate stop and the first signal */
 	if (o->plan->nfinally && !s.journal_dead) {
 		if (o->abort_waits)
@@ -1476,7 +901,7 @@ enum sched_outcome sched_run(const struct sched_opts *o)
 		progress_event(o->pg, "finally", NULL, "finally:");
 		s.in_finally = 1;
 		for (size_t i = 0; i < o->plan->nfinally; i++) {
-			enum st fr = run_step(&s, &o->plan->finally_[i]);
+			enum st fr = sched_run_step(&s, &o->plan->finally_[i]);
 			if (fr == ST_FAILED && r == ST_OK)
 				r = ST_FAILED;
 			s.stopped = 0;
@@ -1494,7 +919,7 @@ enum sched_outcome sched_run(const struct sched_opts *o)
 	} else if (r == ST_FAILED) {
 		/* a run that lost the cluster says so: it is not the plan's fault;
 		 * nor is a bracket left open because the API was out */
-		code = cluster_lost || (json_array_size(opened(&s)) && s.close_failed_transient) ? SCHED_CLUSTER
+		code = cluster_lost || (json_array_size(sched_opened(&s)) && s.close_failed_transient) ? SCHED_CLUSTER
 											   : SCHED_FAILED;
 		state = "failed";
 	} else {
@@ -1504,16 +929,16 @@ enum sched_outcome sched_run(const struct sched_opts *o)
 	if (code == SCHED_STOPPED && !s.first_error[0])
 		snprintf(s.first_error, sizeof s.first_error, "%s", stopped_by_signal ? "interrupted by a signal" :
 			 s.journal_dead ? "the journal failed" : "stopped at a gate");
-	if (json_array_size(opened(&s))) {
-		char *b = json_dumps(opened(&s), JSON_COMPACT);
-		progress_event(o->pg, "warning", json_pack("{s:O}", "opened", opened(&s)),
+	if (json_array_size(sched_opened(&s))) {
+		char *b = json_dumps(sched_opened(&s), JSON_COMPACT);
+		progress_event(o->pg, "warning", json_pack("{s:O}", "opened", sched_opened(&s)),
 			       "warning: the run ends with brackets still open: %s", b ? b : "?");
 		free(b);
 	}
 	if (code != SCHED_DONE && !o->dry_run)
 		left_note(&s);
 	s.journal_dead = 0;   /* try to close the story even after a failed append */
-	jrec(&s, JOURNAL_RUN_END, json_pack("{s:s, s:i, s:s?}", "state", state, "exit_code", sched_exit_code(code),
+	sched_jrec(&s, JOURNAL_RUN_END, json_pack("{s:s, s:i, s:s?}", "state", state, "exit_code", sched_exit_code(code),
 					    "error", code != SCHED_DONE ? s.first_error : NULL));
 	json_decref(s.env);
 	json_decref(s.run_state);
