@@ -463,186 +463,190 @@ static const char *whoami(void)
 	return pw ? pw->pw_name : "?";
 }
 
-int cli_run(int argc, char **argv)
-{
+/* One run of `opsplan run`, from the arguments to the report: what each
+ * stage below fills in and cli_run frees. */
+struct run {
 	struct run_args a;
-	int code = parse(argc, argv, &a);
-	if (code != 0) {
-		free(a.params);
-		return code > 0 ? EXIT_OK : EXIT_USAGE;
-	}
-	code = EXIT_USAGE;
-	char *dir = NULL, *irtext = NULL, *jpath = NULL, *irpath = NULL;
-	struct ir_plan *plan = NULL;
-	struct kube_client *kc = NULL;
-	struct journal *j = NULL;
-	struct journal_lock *lock = NULL;
-	struct journal_records rec = {0};
-	struct progress *pg = NULL;
-	json_t *start = NULL;
+	char *dir, *irtext, *jpath, *irpath, *ns_uid, *kubeconfig_abs;
+	struct ir_plan *plan;
+	struct kube_client *kc;
+	struct kube_config_opts ko;
+	struct journal *j;
+	struct journal_lock *lock;
+	struct journal_records rec;
+	json_t *start;                  /* the run-start record's data, on --resume */
+	char run_id[JOURNAL_RUN_ID_MAX];
+	const char *ns, *context, *kubeconfig, *cluster;
+	int dry_run;
+};
+
+/* --resume: the recorded run's IR, parameters and how it reached its
+ * cluster.  0, or the exit code (EXIT_OK: nothing to resume). */
+static int load_recorded(struct run *r)
+{
 	struct journal_err je;
 	char err[512];
-	char run_id[JOURNAL_RUN_ID_MAX];
-	const char *ns = a.ns, *context = a.context, *kubeconfig = a.kubeconfig;
-	int dry_run = a.dry_run;
-	char *ns_uid = NULL, *kubeconfig_abs = NULL;
-
-	if (a.journal) {
-		dir = xstrdup(a.journal);
-	} else if (journal_default_dir(&dir, &je) < 0) {
+	if (journal_resolve(r->dir, r->a.resume, &r->jpath, &je) < 0) {
 		fprintf(stderr, "opsplan run: %s\n", je.msg);
-		goto done;
+		return EXIT_USAGE;
 	}
-	if (a.resume) {
-		if (journal_resolve(dir, a.resume, &jpath, &je) < 0) {
-			fprintf(stderr, "opsplan run: %s\n", je.msg);
-			goto done;
-		}
-		if (journal_load(jpath, &rec, &je) < 0) {
-			fprintf(stderr, "opsplan run: %s\n", je.msg);
-			if (je.code == JOURNAL_ECORRUPT)
-				code = corrupt_journal(jpath);
-			goto done;
-		}
-		const struct journal_record *rs = journal_next(&rec, JOURNAL_RUN_START, NULL);
-		if (!rs) {
-			fprintf(stderr, "opsplan run: '%s' has no run-start record: nothing to resume\n", jpath);
-			goto done;
-		}
-		const struct journal_record *end = NULL;
-		for (const struct journal_record *p = journal_next(&rec, JOURNAL_RUN_END, NULL); p;
-		     p = journal_next(&rec, JOURNAL_RUN_END, p))
-			end = p;
-		if (end && !strcmp(json_string_value(json_object_get(end->data, "state")) ?
-				   json_string_value(json_object_get(end->data, "state")) : "", "done")) {
-			fprintf(stderr, "opsplan run: run '%s' is done: nothing to resume\n", a.resume);
-			code = EXIT_OK;
-			goto done;
-		}
-		start = json_deep_copy(rs->data);
-		snprintf(run_id, sizeof run_id, "%s", json_string_value(json_object_get(start, "run_id")) ?
-			 json_string_value(json_object_get(start, "run_id")) : "");
-		const char *ip = json_string_value(json_object_get(start, "ir_path"));
-		if (!ip || ir_load_file(&plan, ip, err, sizeof err) < 0) {
-			fprintf(stderr, "opsplan run: cannot reload the run's IR: %s\n", ip ? err : "run-start names no ir_path");
-			goto done;
-		}
-		const char *want = json_string_value(json_object_get(start, "ir_hash"));
-		if (!want || strcmp(want, plan->hash) != 0) {
-			fprintf(stderr, "opsplan run: the IR beside the journal is not the one the run started with\n");
-			goto done;
-		}
-		if (!ns)
-			ns = json_string_value(json_object_get(start, "namespace"));
-		if (!context && json_string_value(json_object_get(start, "context")) &&
-		    *json_string_value(json_object_get(start, "context")))
-			context = json_string_value(json_object_get(start, "context"));
-		/* the journal remembers how the run reached its cluster, never a credential */
-		if (!kubeconfig && !getenv("KUBECONFIG") && json_string_value(json_object_get(start, "kubeconfig")))
-			kubeconfig = json_string_value(json_object_get(start, "kubeconfig"));
-		dry_run = json_is_true(json_object_get(start, "dry_run"));
-		journal_records_release(&rec);
-		memset(&rec, 0, sizeof rec);
-	} else {
-		const char *path = a.plan ? a.plan : default_plan();
-		irtext = plan_ir(&a, path, &code);
-		if (!irtext)
-			goto done;
-		code = EXIT_USAGE;
-		if (ir_load(&plan, irtext, strlen(irtext), err, sizeof err) < 0) {
-			fprintf(stderr, "opsplan run: %s: %s\n", path, err);
-			code = EXIT_NOCOMPILE;
-			goto done;
-		}
+	if (journal_load(r->jpath, &r->rec, &je) < 0) {
+		fprintf(stderr, "opsplan run: %s\n", je.msg);
+		return je.code == JOURNAL_ECORRUPT ? corrupt_journal(r->jpath) : EXIT_USAGE;
 	}
+	const struct journal_record *rs = journal_next(&r->rec, JOURNAL_RUN_START, NULL);
+	if (!rs) {
+		fprintf(stderr, "opsplan run: '%s' has no run-start record: nothing to resume\n", r->jpath);
+		return EXIT_USAGE;
+	}
+	const struct journal_record *end = NULL;
+	for (const struct journal_record *p = journal_next(&r->rec, JOURNAL_RUN_END, NULL); p;
+	     p = journal_next(&r->rec, JOURNAL_RUN_END, p))
+		end = p;
+	const char *state = end ? json_string_value(json_object_get(end->data, "state")) : NULL;
+	if (state && !strcmp(state, "done")) {
+		fprintf(stderr, "opsplan run: run '%s' is done: nothing to resume\n", r->a.resume);
+		return EXIT_OK;
+	}
+	r->start = json_deep_copy(rs->data);
+	const char *id = json_string_value(json_object_get(r->start, "run_id"));
+	snprintf(r->run_id, sizeof r->run_id, "%s", id ? id : "");
+	const char *ip = json_string_value(json_object_get(r->start, "ir_path"));
+	if (!ip || ir_load_file(&r->plan, ip, err, sizeof err) < 0) {
+		fprintf(stderr, "opsplan run: cannot reload the run's IR: %s\n", ip ? err : "run-start names no ir_path");
+		return EXIT_USAGE;
+	}
+	const char *want = json_string_value(json_object_get(r->start, "ir_hash"));
+	if (!want || strcmp(want, r->plan->hash) != 0) {
+		fprintf(stderr, "opsplan run: the IR beside the journal is not the one the run started with\n");
+		return EXIT_USAGE;
+	}
+	if (!r->ns)
+		r->ns = json_string_value(json_object_get(r->start, "namespace"));
+	const char *ctx = json_string_value(json_object_get(r->start, "context"));
+	if (!r->context && ctx && *ctx)
+		r->context = ctx;
+	/* the journal remembers how the run reached its cluster, never a credential */
+	const char *kcfg = json_string_value(json_object_get(r->start, "kubeconfig"));
+	if (!r->kubeconfig && !getenv("KUBECONFIG") && kcfg)
+		r->kubeconfig = kcfg;
+	r->dry_run = json_is_true(json_object_get(r->start, "dry_run"));
+	journal_records_release(&r->rec);
+	memset(&r->rec, 0, sizeof r->rec);
+	return 0;
+}
 
-	struct kube_config_opts ko = {0};
-	ko.kubeconfig = kubeconfig;
-	ko.context = context;
-	ko.namespace_ = ns;
+/* A new run: the plan compiled (or the IR loaded).  0 or the exit code. */
+static int load_plan(struct run *r)
+{
+	char err[512];
+	int code = EXIT_USAGE;
+	const char *path = r->a.plan ? r->a.plan : default_plan();
+	r->irtext = plan_ir(&r->a, path, &code);
+	if (!r->irtext)
+		return code;
+	if (ir_load(&r->plan, r->irtext, strlen(r->irtext), err, sizeof err) < 0) {
+		fprintf(stderr, "opsplan run: %s: %s\n", path, err);
+		return EXIT_NOCOMPILE;
+	}
+	return 0;
+}
+
+/* The cluster: a client, the namespace checked.  0 or the exit code. */
+static int connect_cluster(struct run *r)
+{
+	r->ko.kubeconfig = r->kubeconfig;
+	r->ko.context = r->context;
+	r->ko.namespace_ = r->ns;
 	struct kube_err ke;
-	if (kube_client_new(&kc, &ko, &ke) < 0) {
+	if (kube_client_new(&r->kc, &r->ko, &ke) < 0) {
 		fprintf(stderr, "opsplan run: %s\n", ke.msg);
 		/* a kubeconfig that cannot be used is a usage error, not an outage */
-		code = ke.cls == KUBE_ERR_CONFIG ? EXIT_USAGE : EXIT_CLUSTER;
-		goto done;
+		return ke.cls == KUBE_ERR_CONFIG ? EXIT_USAGE : EXIT_CLUSTER;
 	}
-	ns = kube_namespace(kc);
-	if (preflight(kc, ns, &ns_uid) < 0) {
-		code = EXIT_CLUSTER;
-		goto done;
-	}
-	const char *cluster = json_string_value(json_object_get(plan->params, "cluster"));
-	if (!cluster)
-		cluster = plan->name;
+	r->ns = kube_namespace(r->kc);
+	if (preflight(r->kc, r->ns, &r->ns_uid) < 0)
+		return EXIT_CLUSTER;
+	r->cluster = json_string_value(json_object_get(r->plan->params, "cluster"));
+	if (!r->cluster)
+		r->cluster = r->plan->name;
+	return 0;
+}
 
-	if (!a.resume)
-		journal_run_id(run_id, plan->name, time(NULL));
-	if (!dry_run) {
-		int lrc = journal_lock(&lock, dir, ns, cluster, run_id, a.resume ? JOURNAL_LOCK_TAKEOVER : 0, &je);
+/* The lock, then the journal: continued (after checking it is the same
+ * cluster) or created with its run-start.  0 or the exit code. */
+static int open_journal(struct run *r)
+{
+	struct journal_err je;
+	char host[256] = "";
+	gethostname(host, sizeof host - 1);
+	if (!r->a.resume)
+		journal_run_id(r->run_id, r->plan->name, time(NULL));
+	if (!r->dry_run) {
+		int lrc = journal_lock(&r->lock, r->dir, r->ns, r->cluster, r->run_id,
+				       r->a.resume ? JOURNAL_LOCK_TAKEOVER : 0, &je);
 		if (lrc < 0) {
 			fprintf(stderr, "opsplan run: %s\n", je.msg);
 			if (lrc == JOURNAL_ESTALE)
 				fprintf(stderr, "opsplan run: a run died holding it; 'opsplan runs' lists it, "
 						"'opsplan run --resume RUN' continues it\n");
-			goto done;
+			return EXIT_USAGE;
 		}
 	}
-	if (a.resume) {
-		if (journal_open_resume(&j, jpath, &rec, &je) < 0) {
+	if (r->a.resume) {
+		if (journal_open_resume(&r->j, r->jpath, &r->rec, &je) < 0) {
 			fprintf(stderr, "opsplan run: %s\n", je.msg);
-			if (je.code == JOURNAL_ECORRUPT)
-				code = corrupt_journal(jpath);
-			goto done;
+			return je.code == JOURNAL_ECORRUPT ? corrupt_journal(r->jpath) : EXIT_USAGE;
 		}
-		int same = same_cluster(kc, &rec, start, ns, ns_uid);
-		if (same < 0) {
-			code = same == -1 ? EXIT_REFUSED : EXIT_CLUSTER;
-			goto done;
-		}
-		char host[256] = "";
-		gethostname(host, sizeof host - 1);
-		journal_append(j, JOURNAL_RESUME, json_pack("{s:s, s:i, s:s, s:s, s:I, s:I}", "run_id", run_id, "pid",
-							    (int)getpid(), "host", host, "user", whoami(), "cut_bytes",
-							    (json_int_t)rec.cut_bytes, "last_seq",
-							    (json_int_t)journal_last_seq(j)), &je);
-	} else {
-		if (journal_create(&j, dir, run_id, &je) < 0) {
-			fprintf(stderr, "opsplan run: %s\n", je.msg);
-			goto done;
-		}
-		irpath = xasprintf("%s/%s.ir.json", dir, run_id);
-		if (write_private(irpath, irtext) < 0) {
-			fprintf(stderr, "opsplan run: cannot write '%s': %s\n", irpath, strerror(errno));
-			goto done;
-		}
-		char host[256] = "";
-		gethostname(host, sizeof host - 1);
-		/* an absolute path, so the printed resume command works from anywhere */
-		const char *kcp = kubeconfig ? kubeconfig : getenv("KUBECONFIG");
-		if (kcp && *kcp && !strchr(kcp, ':'))
-			kubeconfig_abs = realpath(kcp, NULL);
-		if (journal_append(j, JOURNAL_RUN_START,
-				   json_pack("{s:s, s:s, s:s, s:s, s:O, s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:i, s:s?,"
-					     " s:{s:s, s:s, s:s?}}",
-					     "run_id", run_id, "plan", plan->name, "ir_hash", plan->hash, "ir_path", irpath,
-					     "params", plan->params, "namespace", ns, "cluster", cluster, "context",
-					     kube_context(kc), "dry_run", dry_run, "version", opsplan_version, "user",
-					     whoami(), "host", host, "pid", (int)getpid(), "kubeconfig", kubeconfig_abs,
-					     "cluster_identity", "server", kube_server(kc), "namespace", ns,
-					     "namespace_uid", ns_uid), &je) < 0) {
-			fprintf(stderr, "opsplan run: %s\n", je.msg);
-			goto done;
-		}
+		int same = same_cluster(r->kc, &r->rec, r->start, r->ns, r->ns_uid);
+		if (same < 0)
+			return same == -1 ? EXIT_REFUSED : EXIT_CLUSTER;
+		journal_append(r->j, JOURNAL_RESUME,
+			       json_pack("{s:s, s:i, s:s, s:s, s:I, s:I}", "run_id", r->run_id, "pid", (int)getpid(), "host",
+					 host, "user", whoami(), "cut_bytes", (json_int_t)r->rec.cut_bytes, "last_seq",
+					 (json_int_t)journal_last_seq(r->j)), &je);
+		return 0;
 	}
+	if (journal_create(&r->j, r->dir, r->run_id, &je) < 0) {
+		fprintf(stderr, "opsplan run: %s\n", je.msg);
+		return EXIT_USAGE;
+	}
+	r->irpath = xasprintf("%s/%s.ir.json", r->dir, r->run_id);
+	if (write_private(r->irpath, r->irtext) < 0) {
+		fprintf(stderr, "opsplan run: cannot write '%s': %s\n", r->irpath, strerror(errno));
+		return EXIT_USAGE;
+	}
+	/* an absolute path, so the printed resume command works from anywhere */
+	const char *kcp = r->kubeconfig ? r->kubeconfig : getenv("KUBECONFIG");
+	if (kcp && *kcp && !strchr(kcp, ':'))
+		r->kubeconfig_abs = realpath(kcp, NULL);
+	if (journal_append(r->j, JOURNAL_RUN_START,
+			   json_pack("{s:s, s:s, s:s, s:s, s:O, s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:i, s:s?,"
+				     " s:{s:s, s:s, s:s?}}",
+				     "run_id", r->run_id, "plan", r->plan->name, "ir_hash", r->plan->hash, "ir_path",
+				     r->irpath, "params", r->plan->params, "namespace", r->ns, "cluster", r->cluster,
+				     "context", kube_context(r->kc), "dry_run", r->dry_run, "version", opsplan_version,
+				     "user", whoami(), "host", host, "pid", (int)getpid(), "kubeconfig",
+				     r->kubeconfig_abs, "cluster_identity", "server", kube_server(r->kc), "namespace",
+				     r->ns, "namespace_uid", r->ns_uid), &je) < 0) {
+		fprintf(stderr, "opsplan run: %s\n", je.msg);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
 
-	enum progress_mode pm = !strcmp(a.output, "json") ? PROGRESS_JSON :
+/* The steps, with progress on screen and signals caught; then the report
+ * and the last line (with the command that continues the run).  The exit
+ * code. */
+static int execute(struct run *r)
+{
+	enum progress_mode pm = !strcmp(r->a.output, "json") ? PROGRESS_JSON :
 				isatty(STDERR_FILENO) ? PROGRESS_TTY : PROGRESS_PLAIN;
-	pg = progress_new(pm, pm == PROGRESS_JSON ? stdout : stderr);
-	progress_event(pg, "run-start", json_pack("{s:s, s:s, s:s, s:b}", "run_id", run_id, "namespace", ns,
-						  "cluster", cluster, "dry_run", dry_run),
-		       "%s %s: plan %s in namespace %s (cluster %s)%s; journal %s", a.resume ? "resuming" : "run", run_id,
-		       plan->name, ns, cluster, dry_run ? ", DRY RUN" : "", journal_path(j));
+	struct progress *pg = progress_new(pm, pm == PROGRESS_JSON ? stdout : stderr);
+	progress_event(pg, "run-start", json_pack("{s:s, s:s, s:s, s:b}", "run_id", r->run_id, "namespace", r->ns,
+						  "cluster", r->cluster, "dry_run", r->dry_run),
+		       "%s %s: plan %s in namespace %s (cluster %s)%s; journal %s", r->a.resume ? "resuming" : "run",
+		       r->run_id, r->plan->name, r->ns, r->cluster, r->dry_run ? ", DRY RUN" : "", journal_path(r->j));
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
@@ -652,36 +656,35 @@ int cli_run(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 
 	struct sched_opts so = {0};
-	so.plan = plan;
-	so.kc = kc;
-	so.kopts = &ko;
-	so.ns = ns;
-	so.cluster = cluster;
-	so.run_id = run_id;
-	so.dry_run = dry_run;
-	so.yes = a.yes;
+	so.plan = r->plan;
+	so.kc = r->kc;
+	so.kopts = &r->ko;
+	so.ns = r->ns;
+	so.cluster = r->cluster;
+	so.run_id = r->run_id;
+	so.dry_run = r->dry_run;
+	so.yes = r->a.yes;
 	if (isatty(STDIN_FILENO) && isatty(STDERR_FILENO))
 		so.prompt = ask_terminal;
-	so.j = j;
-	so.resume = a.resume ? &rec : NULL;
+	so.j = r->j;
+	so.resume = r->a.resume ? &r->rec : NULL;
 	so.pg = pg;
-	so.evidence_max_ms = a.evidence_age ? plan_duration_parse(a.evidence_age) : 0;
-	so.close_retry_ms = a.close_retry ? plan_duration_parse(a.close_retry) : 0;
+	so.evidence_max_ms = r->a.evidence_age ? plan_duration_parse(r->a.evidence_age) : 0;
+	so.close_retry_ms = r->a.close_retry ? plan_duration_parse(r->a.close_retry) : 0;
 	so.abort_waits = &g_abort;
 	so.signals = &g_signals;
-	code = sched_exit_code(sched_run(&so));
+	int code = sched_exit_code(sched_run(&so));
 	progress_free(pg);
-	pg = NULL;
-	char *path = xstrdup(journal_path(j));
-	journal_close(j);
-	j = NULL;
-	if (report_out(path, &a) < 0 && code == EXIT_OK)
+	char *path = xstrdup(journal_path(r->j));
+	journal_close(r->j);
+	r->j = NULL;
+	if (report_out(path, &r->a) < 0 && code == EXIT_OK)
 		code = EXIT_USAGE;
-	if (code != EXIT_OK && !dry_run) {
-		const char *kcfg = kubeconfig_abs ? kubeconfig_abs : kubeconfig;
-		if (!kcfg && a.resume)
-			kcfg = json_string_value(json_object_get(start, "kubeconfig"));
-		char *cmd = resume_command(run_id, dir, kcfg, kube_context(kc), ns);
+	if (code != EXIT_OK && !r->dry_run) {
+		const char *kcfg = r->kubeconfig_abs ? r->kubeconfig_abs : r->kubeconfig;
+		if (!kcfg && r->a.resume)
+			kcfg = json_string_value(json_object_get(r->start, "kubeconfig"));
+		char *cmd = resume_command(r->run_id, r->dir, kcfg, kube_context(r->kc), r->ns);
 		fprintf(stderr, "opsplan run: %s (exit %d); journal %s; continue with '%s'\n",
 			code == EXIT_STOPPED ? "stopped" : "failed", code, path, cmd);
 		free(cmd);
@@ -689,20 +692,54 @@ int cli_run(int argc, char **argv)
 		fprintf(stderr, "opsplan run: %s (exit %d); journal %s\n", code == EXIT_OK ? "done" : "failed", code, path);
 	}
 	free(path);
-done:
-	progress_free(pg);
-	journal_close(j);
-	journal_unlock(lock);
-	journal_records_release(&rec);
-	json_decref(start);
-	kube_client_free(kc);
-	ir_plan_free(plan);
-	free(irtext);
-	free(irpath);
-	free(jpath);
-	free(dir);
-	free(a.params);
-	free(ns_uid);
-	free(kubeconfig_abs);
+	return code;
+}
+
+static void run_release(struct run *r)
+{
+	journal_close(r->j);
+	journal_unlock(r->lock);
+	journal_records_release(&r->rec);
+	json_decref(r->start);
+	kube_client_free(r->kc);
+	ir_plan_free(r->plan);
+	free(r->irtext);
+	free(r->irpath);
+	free(r->jpath);
+	free(r->dir);
+	free(r->a.params);
+	free(r->ns_uid);
+	free(r->kubeconfig_abs);
+}
+
+int cli_run(int argc, char **argv)
+{
+	struct run r;
+	memset(&r, 0, sizeof r);
+	int code = parse(argc, argv, &r.a);
+	if (code != 0) {
+		free(r.a.params);
+		return code > 0 ? EXIT_OK : EXIT_USAGE;
+	}
+	r.ns = r.a.ns;
+	r.context = r.a.context;
+	r.kubeconfig = r.a.kubeconfig;
+	r.dry_run = r.a.dry_run;
+	struct journal_err je;
+	if (r.a.journal) {
+		r.dir = xstrdup(r.a.journal);
+	} else if (journal_default_dir(&r.dir, &je) < 0) {
+		fprintf(stderr, "opsplan run: %s\n", je.msg);
+		run_release(&r);
+		return EXIT_USAGE;
+	}
+	code = r.a.resume ? load_recorded(&r) : load_plan(&r);
+	if (!code && r.plan)
+		code = connect_cluster(&r);
+	if (!code && r.plan)
+		code = open_journal(&r);
+	if (!code && r.plan)
+		code = execute(&r);
+	run_release(&r);
 	return code;
 }
