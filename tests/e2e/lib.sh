@@ -196,12 +196,17 @@ ensure_resumed() {
 	done
 	return 1
 }
-# wait_record DIR KIND STEP [SECONDS]: wait until the newest journal in DIR
-# (a run in progress) has a record of KIND for STEP; prints its path
+# wait_record DIR KIND STEP [SECONDS [FILE]]: wait until the newest journal in
+# DIR (a run in progress; with FILE, only a journal newer than FILE: touch it
+# before starting the run) has a record of KIND for STEP; prints its path
 wait_record() {
 	local i f
 	for i in $(seq $(( ${4:-120} * 20 ))); do
-		f=$(ls -t "$1"/*.jsonl 2>/dev/null | head -n 1)
+		if [ -n "${5:-}" ]; then
+			f=$(find "$1" -maxdepth 1 -name '*.jsonl' -newer "$5" 2>/dev/null | head -n 1)
+		else
+			f=$(ls -t "$1"/*.jsonl 2>/dev/null | head -n 1)
+		fi
 		if [ -n "$f" ] && jq -s -e --arg k "$2" --arg s "$3" 'any(.[]; .kind == $k and .data.step == $s)' "$f" >/dev/null 2>&1; then
 			echo "$f"; return 0
 		fi

@@ -102,6 +102,7 @@ while [ $i -lt $n ]; do
 	chains=$(( chains + 1 ))
 	healthy_wait || { bad "chain $chains: the cluster is not healthy before it"; ensure_resumed; healthy_wait; }
 	V=$(bc_version); TL=$(timeline); U=$(pod_uids); M=$(api_mark)
+	was=$(pods_json | jq -r '[.items[].metadata.annotations["sandbox.opsplan.io/image-patroni-version"]] | unique | join(",")')
 	writer_start "$OUT/c$chains.writer" || bad "chain $chains: the writer did not start"
 	first=$i; killed=(); chain_ok=1
 	session "${PAIRS[i]}" ""
@@ -141,7 +142,7 @@ while [ $i -lt $n ]; do
 	what="chain $chains (${#killed[@]} kills: ${killed[0]:-none} .. ${killed[${#killed[@]}-1]:-none})"
 	if [ $chain_ok = 1 ]; then
 		D=$(jq_journal "$run" 'result("build").get("digest")')
-		check "$what: exactly one build ($V -> $(bc_version)) and one switchover (timeline $TL -> $(timeline))" \
+		check "$what, on a cluster already declaring Patroni $was: exactly one build ($V -> $(bc_version)) and one switchover (timeline $TL -> $(timeline))" \
 			[ "$(bc_version)" = $(( V + 1 )) -a "$(timeline)" = $(( TL + 1 )) ]
 		check "$what: every member deleted exactly once, no replacement deleted" deleted_once "$U" "$M"
 		c=false
