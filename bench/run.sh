@@ -11,16 +11,17 @@
 set -u
 cd "$(dirname "$0")/.."
 OPSPLAN=${OPSPLAN:-$PWD/bin/opsplan}
+BLD=${BUILD:-build}   # the build directory whose libcompiler.a the helpers link (make BUILD=...)
 N_PLANS=${BENCH_PLANS:-1000}
 [ -x "$OPSPLAN" ] || { echo "bench: $OPSPLAN is not built (make all)"; exit 2; }
-B=build/bench
+B=$BLD/bench
 mkdir -p "$B"
 cc -O2 -Wall -Wextra -Werror -o "$B/yaml_events" bench/yaml_events.c $(pkg-config --cflags --libs yaml-0.1) || exit 2
 cc -O2 -Wall -Wextra -Werror -o "$B/wall" bench/wall.c || exit 2
-[ -f build/libcompiler.a ] || { echo "bench: build/libcompiler.a is missing (make all)"; exit 2; }
-cc -O2 -Wall -Wextra -Werror -Icompiler -o "$B/load_only" bench/load_only.c build/libcompiler.a \
+[ -f "$BLD/libcompiler.a" ] || { echo "bench: $BLD/libcompiler.a is missing (make all)"; exit 2; }
+cc -O2 -Wall -Wextra -Werror -Icompiler -o "$B/load_only" bench/load_only.c "$BLD/libcompiler.a" \
 	$(pkg-config --libs yaml-0.1 libcurl jansson libpcre2-8) -lm || exit 2
-cc -O2 -Wall -Wextra -Werror -Icompiler -o "$B/compile_all" bench/compile_all.c build/libcompiler.a \
+cc -O2 -Wall -Wextra -Werror -Icompiler -o "$B/compile_all" bench/compile_all.c "$BLD/libcompiler.a" \
 	$(pkg-config --libs yaml-0.1 jansson libpcre2-8) -lm || exit 2
 WALL=$B/wall
 WORK=$(mktemp -d)

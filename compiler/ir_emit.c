@@ -27,14 +27,14 @@ struct jw {
 };
 
 /* sb_add and sb_putc with the common case inline: appending was a quarter
- * of the emitting time.  Same contract: the text stays NUL-terminated. */
+ * of the emitting time.  Unlike them these leave the text unterminated;
+ * ir_emit ends it once, when the document is done. */
 static inline void buf_add(struct strbuf *b, const char *s, size_t n)
 {
 	if (b->len + n + 1 > b->cap)
 		XGROW(b->s, b->cap, b->len + n + 1);
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
-	b->s[b->len] = '\0';
 }
 
 static inline void buf_putc(struct strbuf *b, char c)
@@ -42,19 +42,18 @@ static inline void buf_putc(struct strbuf *b, char c)
 	if (b->len + 2 > b->cap)
 		XGROW(b->s, b->cap, b->len + 2);
 	b->s[b->len++] = c;
-	b->s[b->len] = '\0';
 }
 
+/* A newline and the indent of the current depth, in one reservation. */
 static void jw_nl(struct jw *w)
 {
-	static const char spaces[] = "                                                                ";
-	buf_putc(&w->b, '\n');
+	struct strbuf *b = &w->b;
 	size_t n = (size_t)w->depth * 2;
-	while (n) {
-		size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
-		buf_add(&w->b, spaces, k);
-		n -= k;
-	}
+	if (b->len + n + 2 > b->cap)
+		XGROW(b->s, b->cap, b->len + n + 2);
+	b->s[b->len] = '\n';
+	memset(b->s + b->len + 1, ' ', n);
+	b->len += n + 1;
 }
 
 static void jw_sep(struct jw *w)
@@ -103,6 +102,16 @@ static void jw_key(struct jw *w, const char *k)
 	jw_str(w, k);
 	buf_add(&w->b, ": ", 2);
 }
+
+/* A member name known when compiling opsplan, quoted with its colon by the
+ * preprocessor: no strlen, no escaping (names are plain ASCII). */
+#define QNAME(k) "\"" k "\": ", sizeof "\"" k "\": " - 1
+static void jw_qname(struct jw *w, const char *q, size_t n)
+{
+	jw_sep(w);
+	buf_add(&w->b, q, n);
+}
+#define jw_name(w, k) jw_qname((w), QNAME(k))
 
 static void jw_open(struct jw *w, char c)
 {
@@ -171,7 +180,10 @@ static void jw_null(struct jw *w)
 
 static void jw_bool(struct jw *w, int v)
 {
-	sb_puts(&w->b, v ? "true" : "false");
+	if (v)
+		buf_add(&w->b, "true", 4);
+	else
+		buf_add(&w->b, "false", 5);
 }
 
 /* A jansson value (the resolved params). */
@@ -258,37 +270,42 @@ struct emitter {
 	 * is run order): a resumed run re-opens them before going on */
 	const char *open[16];
 	size_t nopen;
+	/* "FILE: quoted and escaped once: every node's src starts with it, and
+	 * escaping the path again for each was most of the string work */
+	struct strbuf qfile;
 };
 
 static void src_of(struct emitter *E, const struct loc *l)
 {
 	struct strbuf *b = &E->w.b;
-	jw_str(&E->w, E->file);
-	b->len--;   /* reopen the string to append :line:col */
-	buf_putc(b, ':');
+	buf_add(b, E->qfile.s, E->qfile.len);
 	put_uint(b, l->line);
 	buf_putc(b, ':');
 	put_uint(b, l->col);
 	buf_putc(b, '"');
 }
 
-static void key_src(struct emitter *E, const char *k, const struct loc *l)
+/* key_src(E, "name", ...) and the like: a member with a literal name. */
+static void key_src_(struct emitter *E, const char *q, size_t n, const struct loc *l)
 {
-	jw_key(&E->w, k);
+	jw_qname(&E->w, q, n);
 	src_of(E, l);
 }
 
-static void key_str(struct emitter *E, const char *k, const char *v)
+static void key_str_(struct emitter *E, const char *q, size_t n, const char *v)
 {
-	jw_key(&E->w, k);
+	jw_qname(&E->w, q, n);
 	jw_str(&E->w, v);
 }
 
-static void key_int(struct emitter *E, const char *k, long long v)
+static void key_int_(struct emitter *E, const char *q, size_t n, long long v)
 {
-	jw_key(&E->w, k);
+	jw_qname(&E->w, q, n);
 	jw_int(&E->w, v);
 }
+#define key_src(E, k, l) key_src_((E), QNAME(k), (l))
+#define key_str(E, k, v) key_str_((E), QNAME(k), (v))
+#define key_int(E, k, v) key_int_((E), QNAME(k), (v))
 
 static void expr_of(struct emitter *E, const struct plan_expr *e)
 {
@@ -297,7 +314,7 @@ static void expr_of(struct emitter *E, const struct plan_expr *e)
 		return;
 	}
 	jw_open(&E->w, '{');
-	jw_key(&E->w, "text");
+	jw_name(&E->w, "text");
 	jw_strn(&E->w, e->text, e->len);
 	key_src(E, "src", &e->base);
 	jw_close(&E->w, '}');
@@ -310,7 +327,7 @@ static void tmpl_of(struct emitter *E, const struct ynode *n)
 		return;
 	}
 	jw_open(&E->w, '{');
-	jw_key(&E->w, "text");
+	jw_name(&E->w, "text");
 	jw_strn(&E->w, n->str, n->len);
 	struct loc b = plan_scope_scalar_base(E->g->plan->doc, n);
 	key_src(E, "src", &b);
@@ -322,7 +339,7 @@ static void retry_of(struct emitter *E, const struct plan_retry *r)
 	jw_open(&E->w, '{');
 	key_int(E, "attempts", r->attempts > 0 ? r->attempts : 1);
 	key_int(E, "delay_ms", r->delay_ms);
-	jw_key(&E->w, "backoff");
+	jw_name(&E->w, "backoff");
 	jw_real(&E->w, r->backoff >= 1 ? r->backoff : 1.0);
 	jw_close(&E->w, '}');
 }
@@ -333,9 +350,9 @@ static void conds_of(struct emitter *E, const struct plan_cond *c, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		jw_sep(&E->w);
 		jw_open(&E->w, '{');
-		jw_key(&E->w, "that");
+		jw_name(&E->w, "that");
 		expr_of(E, &c[i].that);
-		jw_key(&E->w, "else");
+		jw_name(&E->w, "else");
 		tmpl_of(E, c[i].else_msg);
 		key_src(E, "src", &c[i].loc);
 		jw_close(&E->w, '}');
@@ -396,6 +413,7 @@ static void pointer_add(struct strbuf *b, const char *key)
 		else
 			buf_putc(b, *key);
 	}
+	b->s[b->len] = '\0';   /* buf_putc left room: the pointer is read as a string */
 }
 
 static void collect_templates(struct emitter *E, const struct ynode *n, const char *prefix,
@@ -465,22 +483,22 @@ static void step_action(struct emitter *E, const struct plan_step *s)
 	key_str(E, "effect", a ? catalog_effect_name(a->effect) : "mutation");
 	key_str(E, "opens", a ? a->opens : NULL);
 	key_str(E, "closes", a ? a->closes : NULL);
-	jw_key(&E->w, "with");
+	jw_name(&E->w, "with");
 	with_of(E, s);
-	jw_key(&E->w, "templates");
+	jw_name(&E->w, "templates");
 	templates_of(E, s);
 }
 
 static void step_loop(struct emitter *E, const struct graph_node *x)
 {
 	const struct plan_step *s = x->step;
-	jw_key(&E->w, "for_each");
+	jw_name(&E->w, "for_each");
 	if (!s->for_each) {
 		jw_null(&E->w);
 		return;
 	}
 	jw_open(&E->w, '{');
-	jw_key(&E->w, "expr");
+	jw_name(&E->w, "expr");
 	expr_of(E, s->for_each);
 	key_str(E, "as", s->as ? s->as : "item");
 	key_int(E, "serial", s->serial);
@@ -492,15 +510,15 @@ static void step_loop(struct emitter *E, const struct graph_node *x)
 
 static void step_gate(struct emitter *E, const struct plan_step *s)
 {
-	jw_key(&E->w, "gate");
+	jw_name(&E->w, "gate");
 	if (!s->gate) {
 		jw_null(&E->w);
 		return;
 	}
 	jw_open(&E->w, '{');
-	jw_key(&E->w, "prompt");
+	jw_name(&E->w, "prompt");
 	tmpl_of(E, s->gate->prompt);
-	jw_key(&E->w, "show");
+	jw_name(&E->w, "show");
 	jw_open(&E->w, '[');
 	for (size_t i = 0; i < s->gate->nshow; i++) {
 		jw_sep(&E->w);
@@ -542,7 +560,7 @@ static void step_of(struct emitter *E, const struct graph_node *x)
 	key_src(E, "src", &s->loc);
 	key_str(E, "title", s->title);
 	key_str(E, "context", ctx_name(x->ctx));
-	jw_key(w, "inside");
+	jw_name(w, "inside");
 	jw_open(w, '[');
 	for (size_t i = 0; i < E->nopen; i++) {
 		jw_sep(w);
@@ -550,23 +568,23 @@ static void step_of(struct emitter *E, const struct graph_node *x)
 	}
 	jw_close(w, ']');
 	if (s->kind == STEP_ACTION) {
-		jw_key(w, "idempotent");
+		jw_name(w, "idempotent");
 		jw_bool(w, s->idempotent);
 		step_action(E, s);
 		if (x->ctx == GRAPH_MAIN)
 			track_bracket(E, s->action);
 	} else {
-		jw_key(w, "children");
+		jw_name(w, "children");
 		steps_of(E, x->children, x->nchildren);
 	}
-	jw_key(w, "deps");
+	jw_name(w, "deps");
 	jw_open(w, '[');
 	for (size_t i = 0; i < x->ndeps; i++) {
 		jw_sep(w);
 		jw_str(w, x->deps[i]->step->id);
 	}
 	jw_close(w, ']');
-	jw_key(w, "needs");
+	jw_name(w, "needs");
 	jw_open(w, '[');
 	for (size_t i = 0; i < s->nneeds; i++) {
 		jw_sep(w);
@@ -574,26 +592,26 @@ static void step_of(struct emitter *E, const struct graph_node *x)
 	}
 	jw_close(w, ']');
 	key_int(E, "timeout_ms", s->timeout_ms ? s->timeout_ms : p->default_timeout_ms);
-	jw_key(w, "retry");
+	jw_name(w, "retry");
 	retry_of(E, s->retry.set ? &s->retry : &p->default_retry);
-	jw_key(w, "when");
+	jw_name(w, "when");
 	expr_of(E, s->when);
 	step_loop(E, x);
-	jw_key(w, "require");
+	jw_name(w, "require");
 	conds_of(E, s->require, s->nrequire);
-	jw_key(w, "expect");
+	jw_name(w, "expect");
 	conds_of(E, s->expect, s->nexpect);
-	jw_key(w, "until");
+	jw_name(w, "until");
 	if (s->until) {
 		jw_open(w, '{');
-		jw_key(w, "expr");
+		jw_name(w, "expr");
 		expr_of(E, s->until);
 		key_int(E, "every_ms", s->every_ms);
 		jw_close(w, '}');
 	} else {
 		jw_null(w);
 	}
-	jw_key(w, "within_ms");
+	jw_name(w, "within_ms");
 	if (s->within_ms) {
 		jw_int(w, s->within_ms);
 		key_src(E, "within_src", &s->within_loc);
@@ -607,17 +625,17 @@ static void step_of(struct emitter *E, const struct graph_node *x)
 		key_str(E, "timeout_param", s->timeout_param);
 	step_gate(E, s);
 	static const char *const modes[] = {"abort", "continue", "steps"};
-	jw_key(w, "on_failure");
+	jw_name(w, "on_failure");
 	jw_open(w, '{');
 	key_str(E, "mode", modes[s->on_failure]);
-	jw_key(w, "steps");
+	jw_name(w, "steps");
 	steps_of(E, x->onfail, x->nonfail);
 	jw_close(w, '}');
 	if (s->nsilence) {
-		jw_key(w, "silence");
+		jw_name(w, "silence");
 		silence_of(E, s->silence, s->nsilence);
 	}
-	jw_key(w, "bounds");
+	jw_name(w, "bounds");
 	jw_open(w, '{');
 	key_int(E, "worst_ms", x->worst_ms);
 	key_int(E, "typical_ms", x->typical_ms);
@@ -679,9 +697,9 @@ static void brackets_of(struct emitter *E)
 		jw_sep(&E->w);
 		jw_open(&E->w, '{');
 		key_str(E, "name", names[j]);
-		jw_key(&E->w, "opened_by");
+		jw_name(&E->w, "opened_by");
 		bracket_ids(E, names[j], 1);
-		jw_key(&E->w, "closed_by");
+		jw_name(&E->w, "closed_by");
 		bracket_ids(E, names[j], 0);
 		jw_close(&E->w, '}');
 	}
@@ -694,12 +712,24 @@ char *ir_emit(const struct graph *g)
 	const struct plan *p = g->plan;
 	struct emitter E = {g, p->file ? p->file : "-", {{0}, 0, 1}};
 	struct jw *w = &E.w;
-	XGROW(w->b.s, w->b.cap, 64 * 1024);   /* a plan's IR is a few tens of KiB */
+	struct jw q = {{0}, 0, 1};
+	jw_str(&q, E.file);
+	q.b.len--;   /* reopen the string: src appends line:col and closes it */
+	buf_putc(&q.b, ':');
+	E.qfile = q.b;
+	/* One allocation for the whole document: regrowing it (copying the text
+	 * so far) showed in the profile.  A plan's IR is a few tens of KiB; the
+	 * last one this thread wrote is the best guess at the next. */
+	static _Thread_local size_t hint = 64 * 1024;
+	w->b.s = xmalloc(hint);   /* not XGROW: its power of two would cross
+				   * glibc's mmap threshold (128 KiB), and a
+				   * mapping costs its page faults every time */
+	w->b.cap = hint;
 	static const char zeros[] = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
 	jw_open(w, '{');
 	key_int(&E, "ir_version", IR_VERSION);
 	key_str(&E, "hash", zeros);
-	jw_key(w, "plan");
+	jw_name(w, "plan");
 	jw_open(w, '{');
 	key_str(&E, "name", p->name ? p->name : "");
 	key_str(&E, "summary", p->summary);
@@ -710,28 +740,28 @@ char *ir_emit(const struct graph *g)
 		top = p->doc->root->loc;
 	key_src(&E, "src", &top);
 	jw_close(w, '}');
-	jw_key(w, "params");
+	jw_name(w, "params");
 	if (g->params)
 		jw_json(w, g->params);
 	else
 		buf_add(&w->b, "[]", 2);
-	jw_key(w, "defaults");
+	jw_name(w, "defaults");
 	jw_open(w, '{');
 	key_int(&E, "timeout_ms", p->default_timeout_ms);
-	jw_key(w, "retry");
+	jw_name(w, "retry");
 	retry_of(&E, &p->default_retry);
 	jw_close(w, '}');
-	jw_key(w, "brackets");
+	jw_name(w, "brackets");
 	brackets_of(&E);
-	jw_key(w, "steps");
+	jw_name(w, "steps");
 	steps_of(&E, g->top, g->ntop);
-	jw_key(w, "finally");
+	jw_name(w, "finally");
 	steps_of(&E, g->fin, g->nfin);
 	if (p->nsilence) {
-		jw_key(w, "silence");
+		jw_name(w, "silence");
 		silence_of(&E, p->silence, p->nsilence);
 	}
-	jw_key(w, "bounds");
+	jw_name(w, "bounds");
 	jw_open(w, '{');
 	key_int(&E, "worst_ms", g->worst_ms);
 	key_int(&E, "typical_ms", g->typical_ms);
@@ -739,7 +769,10 @@ char *ir_emit(const struct graph *g)
 	jw_close(w, '}');
 	jw_close(w, '}');
 	buf_putc(&w->b, '\n');
+	w->b.s[w->b.len] = '\0';   /* buf_putc left room for it */
 	size_t len = w->b.len;
+	hint = len + len / 8 + 64;
+	sb_release(&E.qfile);
 	char *out = sb_detach(&w->b);
 	char hash[72];
 	char *at = strstr(out, zeros);

@@ -2,7 +2,6 @@
  * here because none of the linked libraries exports one. */
 #include "ir.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,36 +123,79 @@ static int have_shani(void)
 #define BLOCKS(h, p, n) blocks_portable(h, p, n)
 #endif
 
-void ir_sha256(const void *data, size_t len, uint8_t out[32])
+/* Incremental state, so that ir_hash can hash the text around its hash
+ * line in place: copying the IR (tens of KiB, a fresh heap block for each
+ * plan) cost more than hashing it. */
+struct sha256 {
+	uint32_t h[8];
+	uint64_t total;        /* bytes fed so far */
+	size_t n;              /* bytes waiting in buf */
+	uint8_t buf[64];
+};
+
+static void sha_init(struct sha256 *c)
 {
-	uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-			 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-	const uint8_t *p = data;
+	static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+				       0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+	memcpy(c->h, iv, sizeof iv);
+	c->total = 0;
+	c->n = 0;
+}
+
+static void sha_update(struct sha256 *c, const uint8_t *p, size_t len)
+{
+	c->total += len;
+	if (c->n) {
+		size_t k = 64 - c->n < len ? 64 - c->n : len;
+		memcpy(c->buf + c->n, p, k);
+		c->n += k;
+		p += k;
+		len -= k;
+		if (c->n < 64)
+			return;
+		BLOCKS(c->h, c->buf, 1);
+		c->n = 0;
+	}
 	size_t full = len / 64;
 	if (full)
-		BLOCKS(h, p, full);
+		BLOCKS(c->h, p, full);
 	p += full * 64;
-	size_t n = len - full * 64;
+	len -= full * 64;
+	memcpy(c->buf, p, len);
+	c->n = len;
+}
+
+static void sha_final(struct sha256 *c, uint8_t out[32])
+{
 	uint8_t tail[128] = {0};
-	memcpy(tail, p, n);
+	size_t n = c->n;
+	memcpy(tail, c->buf, n);
 	tail[n] = 0x80;
 	size_t tl = n < 56 ? 64 : 128;
-	uint64_t bits = (uint64_t)len * 8;
+	uint64_t bits = c->total * 8;
 	for (int i = 0; i < 8; i++)
 		tail[tl - 1 - i] = (uint8_t)(bits >> (8 * i));
-	BLOCKS(h, tail, tl / 64);
+	BLOCKS(c->h, tail, tl / 64);
 	for (int i = 0; i < 8; i++) {
-		out[4 * i] = (uint8_t)(h[i] >> 24);
-		out[4 * i + 1] = (uint8_t)(h[i] >> 16);
-		out[4 * i + 2] = (uint8_t)(h[i] >> 8);
-		out[4 * i + 3] = (uint8_t)h[i];
+		out[4 * i] = (uint8_t)(c->h[i] >> 24);
+		out[4 * i + 1] = (uint8_t)(c->h[i] >> 16);
+		out[4 * i + 2] = (uint8_t)(c->h[i] >> 8);
+		out[4 * i + 3] = (uint8_t)c->h[i];
 	}
 }
 
-/* Hashing the bytes around line 3 in two pieces would need an incremental
- * API; a copy of a few KiB is cheaper to get right. */
+void ir_sha256(const void *data, size_t len, uint8_t out[32])
+{
+	struct sha256 c;
+	sha_init(&c);
+	sha_update(&c, data, len);
+	sha_final(&c, out);
+}
+
+/* The text without its third line, hashed in two pieces. */
 int ir_hash(const char *text, size_t len, char out[72])
 {
+	static const char hex[] = "0123456789abcdef";
 	const char *l3 = memchr(text, '\n', len);
 	if (l3)
 		l3 = memchr(l3 + 1, '\n', len - (size_t)(l3 + 1 - text));
@@ -164,17 +206,17 @@ int ir_hash(const char *text, size_t len, char out[72])
 	if (!l4)
 		return -1;
 	l4++;
-	size_t head = (size_t)(l3 - text), rest = len - (size_t)(l4 - text);
-	char *buf = malloc(head + rest + 1);
-	if (!buf)
-		abort();
-	memcpy(buf, text, head);
-	memcpy(buf + head, l4, rest);
+	struct sha256 c;
 	uint8_t d[32];
-	ir_sha256(buf, head + rest, d);
-	free(buf);
+	sha_init(&c);
+	sha_update(&c, (const uint8_t *)text, (size_t)(l3 - text));
+	sha_update(&c, (const uint8_t *)l4, len - (size_t)(l4 - text));
+	sha_final(&c, d);
 	memcpy(out, "sha256:", 7);
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 7 + 2 * i, 3, "%02x", d[i]);
+	for (int i = 0; i < 32; i++) {
+		out[7 + 2 * i] = hex[d[i] >> 4];
+		out[8 + 2 * i] = hex[d[i] & 15];
+	}
+	out[71] = '\0';
 	return 0;
 }
