@@ -86,6 +86,48 @@ const struct ir_step *sched_find_step(const struct ir_step *v, size_t n, const s
 	return NULL;
 }
 
+/* st changes the cluster in a way that outdates what was read before it.
+ * An exec runs a command inside a pod (a backup, a df): it is not taken to
+ * change what the plan reads about the cluster. */
+static int changes_cluster(const struct ir_step *st)
+{
+	if (st->kind == IR_STEP_GROUP) {
+		for (size_t i = 0; i < st->nchildren; i++)
+			if (changes_cluster(&st->children[i]))
+				return 1;
+		return 0;
+	}
+	return st->effect && strcmp(st->effect, "read") != 0 && strcmp(st->action_name, "k8s.exec") != 0;
+}
+
+static int contains(const struct ir_step *g, const struct ir_step *st)
+{
+	if (g == st)
+		return 1;
+	for (size_t i = 0; g->kind == IR_STEP_GROUP && i < g->nchildren; i++)
+		if (contains(&g->children[i], st))
+			return 1;
+	return 0;
+}
+
+/* rs is evidence for st, not history: in the list that holds rs, nothing
+ * between rs and st (or the step of that list that holds st) changed the
+ * cluster.  "paused" before the replicas were replaced says who the members
+ * were at the pause; it is not re-checked before the switchover. */
+static int current_evidence(const struct ir_step *list, size_t n, const struct ir_step *rs, const struct ir_step *st)
+{
+	size_t i = 0;
+	while (i < n && &list[i] != rs)
+		i++;
+	for (i++; i < n; i++) {
+		if (contains(&list[i], st))
+			return 1;
+		if (changes_cluster(&list[i]))
+			return 0;
+	}
+	return 0;
+}
+
 int sched_is_read(const struct ir_step *st)
 {
 	return st->kind == IR_STEP_ACTION && st->effect && !strcmp(st->effect, "read");
@@ -116,6 +158,8 @@ int sched_refresh_reads(struct sched *s, const struct ir_step *st, int64_t bound
 		const struct ir_step *parent = NULL;
 		const struct ir_step *rs = sched_find_step(p->steps, p->nsteps, NULL, r.ids[i], &parent);
 		if (!rs || rs == st || !sched_is_read(rs) || rs->for_each.e || (parent && parent != mine))
+			continue;
+		if (!current_evidence(parent ? parent->children : p->steps, parent ? parent->nchildren : p->nsteps, rs, st))
 			continue;
 		json_t *t = json_object_get(s->taken, rs->id);
 		int64_t age = t ? kube_now_ms() - json_integer_value(t) : -1;

@@ -145,6 +145,25 @@ static const struct ir_step *resume_point(struct sched *s, const struct ir_step 
 	return NULL;
 }
 
+static void effects_of(const struct ir_step *g, const char **open, size_t *n)
+{
+	for (size_t i = 0; i < g->nchildren; i++) {
+		const struct ir_step *c = &g->children[i];
+		if (c->kind == IR_STEP_GROUP) {
+			effects_of(c, open, n);
+			continue;
+		}
+		if (c->opens && *n < 16)
+			open[(*n)++] = c->opens;
+		for (size_t k = 0; c->closes && k < *n; k++)
+			if (!strcmp(open[k], c->closes)) {
+				memmove(&open[k], &open[k + 1], (*n - k - 1) * sizeof *open);
+				(*n)--;
+				break;
+			}
+	}
+}
+
 struct opener_walk {
 	const struct ir_step *target;
 	const char *bracket;
@@ -183,8 +202,16 @@ void sched_plan_reopen(struct sched *s)
 	const struct ir_step *r = resume_point(s, p->steps, p->nsteps);
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->ninside; i++) {
-		struct opener_walk w = {r, r->inside[i], NULL, {0}, 0};
+	/* a group whose steps all finished (its own end was not journaled):
+	 * what its steps opened and closed decides what is open after it */
+	const char *open[16];
+	size_t nopen = 0;
+	for (size_t i = 0; i < r->ninside && nopen < 16; i++)
+		open[nopen++] = r->inside[i];
+	if (r->kind == IR_STEP_GROUP)
+		effects_of(r, open, &nopen);
+	for (size_t i = 0; i < nopen; i++) {
+		struct opener_walk w = {r, open[i], NULL, {0}, 0};
 		if (r->closes && !strcmp(r->closes, w.bracket))
 			continue;   /* the step closes it: nothing to do inside first */
 		if (!walk_to(&w, p->steps, p->nsteps) || !w.opener)
