@@ -423,10 +423,10 @@ static int attempt(struct sched *s, const struct ir_step *st, json_t *memo, cons
 	cx.idempotent = st->idempotent;
 	cx.memo = memo;
 	s->cx = &cx;
-	/* k8s.wait `for: expression` evaluates `that` over the step's roots on
-	 * every watch event; the action context has no env of its own */
-	if (!strcmp(st->action_name, "k8s.wait"))
-		json_object_set(memo, "$env", s->env);
+	cx.action = st->action;
+	cx.env = s->env;             /* what its expression parameters see */
+	cx.exprs = st->with_exprs;
+	cx.nexprs = st->nwith_exprs;
 	cx.run_state = s->run_state;
 	cx.h = (struct action_hooks){s, h_intent, h_outcome, h_waiting, h_ask, h_say};
 	int rc;
@@ -439,7 +439,7 @@ static int attempt(struct sched *s, const struct ir_step *st, json_t *memo, cons
 	for (;;) {
 		cx.err[0] = 0;
 		cx.err_transient = 0;
-		if (!cx.kc && strncmp(st->action_name, "k8s.", 4) == 0) {
+		if (!cx.kc && catalog_needs_cluster(st->action)) {
 			rc = action_fail(&cx, "no cluster connection");
 		} else {
 			rc = impl->run(&cx, with, result);
@@ -614,7 +614,12 @@ enum st sched_run_body(struct sched *s, const struct ir_step *st)
 	char err[512] = "";
 	int attempts = 0;
 	int rc = ACTION_OK;
-	if (sched_refresh_reads(s, st, sched_evidence_bound(s), err, sizeof err) < 0) {
+	/* an earlier session already sent this step's mutation: its evidence
+	 * and its gate were for that decision, which is taken; re-reading now
+	 * would judge the cluster the mutation changed ("already paused") */
+	const json_t *sent_ro = NULL;
+	const json_t *sent = st->kind == IR_STEP_ACTION ? sched_open_intent(s, st->id, &sent_ro) : NULL;
+	if (!sent && sched_refresh_reads(s, st, sched_evidence_bound(s), err, sizeof err) < 0) {
 		rc = ACTION_FAILED;
 		s->cur = st;
 		goto end;
@@ -627,7 +632,10 @@ enum st sched_run_body(struct sched *s, const struct ir_step *st)
 		rc = ACTION_FAILED;
 		goto end;
 	}
-	if (st->gate_prompt.t) {
+	if (st->gate_prompt.t && sent) {
+		progress_event(s->o->pg, "gate", json_pack("{s:s, s:s}", "step", st->id, "state", "answered-before"),
+			       "gate %s: answered before an earlier session sent the step's mutation; going on", st->id);
+	} else if (st->gate_prompt.t) {
 		int g = gate(s, st);
 		if (g != 1) {
 			snprintf(err, sizeof err, g < 0 ? "stopped at the gate: nobody to ask" : "the operator said no at the gate");
