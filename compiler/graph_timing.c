@@ -6,46 +6,23 @@
  * of its children (they run one after another), a loop ceil(items/serial)
  * bodies, the plan the sum of its top-level steps.  Gates count 0: the
  * operator's time is not the plan's to bound.  Typical: one attempt of the
- * action's typical duration (table below). */
+ * action's typical duration (its catalog row). */
 #include "graph.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "expr.h"
 #include "mem.h"
 #include "plan.h"
 
-/* Typical durations, from notes/patroni-lab.md where measured (pause and
- * resume ~1.6 s, switchover ~2.1 s, a replica back ~0.6 s after resume) and
- * estimates otherwise.  Builds dominate: minutes on a shared cluster. */
-static const struct {
-	const char *action;
-	int64_t ms;
-} typical[] = {
-	{"k8s.delete", 500},
-	{"k8s.exec", 2000},
-	{"k8s.get", 200},
-	{"k8s.list", 300},
-	{"k8s.patch", 300},
-	{"k8s.wait", 30000},
-	{"openshift.build", 300000},
-	{"openshift.tag", 500},
-	{"patroni.cluster", 300},
-	{"patroni.pause", 1600},
-	{"patroni.restart", 5000},
-	{"patroni.resume", 1600},
-	{"patroni.status", 300},
-	{"patroni.switchover", 2100},
-};
-
+/* Typical: the catalog row's (catalog.c); 1 s for an action it does not know. */
 int64_t graph_timing_typical_action(const char *action)
 {
-	for (size_t i = 0; action && i < sizeof typical / sizeof typical[0]; i++)
-		if (strcmp(typical[i].action, action) == 0)
-			return typical[i].ms;
-	return 1000;
+	const struct action *a = catalog_find(action);
+	return a && a->typical_ms > 0 ? a->typical_ms : 1000;
 }
 
 static int64_t sat_add(int64_t a, int64_t b)

@@ -48,9 +48,10 @@ static int conds_have(const struct plan_cond *c, size_t n, const char *word)
 	return 0;
 }
 
-static int is_action(const struct graph_node *n, const char *name)
+/* Does n call an action with this trait (its catalog row says so)? */
+static int has_trait(const struct graph_node *n, enum action_trait t)
 {
-	return n->step->kind == STEP_ACTION && n->step->action_name && strcmp(n->step->action_name, name) == 0;
+	return n->step->kind == STEP_ACTION && n->step->action && (n->step->action->traits & t);
 }
 
 static void unguarded_mutation(const struct graph *g, const struct graph_node *n, struct diag_list *d)
@@ -84,7 +85,7 @@ static int mentions_leader(const struct plan_step *s)
 static void leader_delete(const struct graph *g, const struct graph_node *n, struct diag_list *d)
 {
 	const struct plan_step *s = n->step;
-	if (!is_action(n, "k8s.delete") || !s->with)
+	if (!has_trait(n, TRAIT_DELETES) || !s->with)
 		return;
 	const struct ynode *kind = ynode_get(s->with, "kind");
 	if (!kind || kind->kind != YNODE_SCALAR || !kind->str || strcasecmp(kind->str, "pod") != 0)
@@ -102,7 +103,7 @@ static void leader_delete(const struct graph *g, const struct graph_node *n, str
 static void switchover(const struct graph *g, const struct graph_node *n, struct diag_list *d)
 {
 	const struct plan_step *s = n->step;
-	if (!is_action(n, "patroni.switchover"))
+	if (!has_trait(n, TRAIT_MOVES_LEADER))
 		return;
 	int lag = conds_have(s->require, s->nrequire, "lag");
 	for (size_t i = 0; i < g->nnodes && !lag; i++) {

@@ -440,64 +440,83 @@ static void check_with_value(struct scope_ctx *C, const struct ynode *v, const s
 	}
 }
 
-static int is_wait(const struct plan_step *s)
+/* The value of with.KEY, and its key node, or NULL. */
+static const struct ynode *with_get(const struct ynode *w, const char *key, const struct ynode **key_node)
 {
-	return s->kind == STEP_ACTION && s->action && !strcmp(s->action->name, "k8s.wait");
+	for (size_t i = 0; w && w->kind == YNODE_MAP && i < w->npairs; i++)
+		if (!strcmp(w->pairs[i].key->str, key)) {
+			if (key_node)
+				*key_node = w->pairs[i].key;
+			return w->pairs[i].value;
+		}
+	return NULL;
 }
 
-/* k8s.wait `for: expression`: `that` is an expression (the runtime parses the
- * same text from the IR and evaluates it on every watch event), so it is
- * parsed and typed here, at its own line:col, with `object` beside the step's
- * usual roots.  `that` without `for: expression` would be silently ignored. */
-static void check_wait_that(struct scope_ctx *C, const struct roots_spec *rs)
+/* Is with.KEY of step s an expression parameter (its catalog row says so)? */
+static const struct action_param *expr_param(const struct plan_step *s, const char *key)
+{
+	const struct action_param *p = s->kind == STEP_ACTION && s->action ? catalog_param(s->action, key) : NULL;
+	return p && p->expr ? p : NULL;
+}
+
+/* One expression parameter (k8s.wait's `that`): the runtime parses the same
+ * text from the IR once and the action evaluates it (on every watch event),
+ * so it is parsed and typed here, at its own line:col, with the catalog's
+ * extra root (`object`) beside the step's usual roots.  Its only_with
+ * ("for=expression") makes it required with that value and refused with any
+ * other, where it would be silently ignored. */
+static void check_expr_param(struct scope_ctx *C, const struct roots_spec *rs, const struct action_param *p)
 {
 	const struct plan_step *s = C->node->step;
-	const struct ynode *w = s->with;
-	if (!is_wait(s) || !w || w->kind != YNODE_MAP)
-		return;
-	const struct ynode *forv = NULL, *that = NULL, *that_key = NULL;
-	for (size_t i = 0; i < w->npairs; i++) {
-		if (!strcmp(w->pairs[i].key->str, "for"))
-			forv = w->pairs[i].value;
-		else if (!strcmp(w->pairs[i].key->str, "that")) {
-			that = w->pairs[i].value;
-			that_key = w->pairs[i].key;
+	const struct ynode *that_key = NULL;
+	const struct ynode *that = with_get(s->with, p->name, &that_key);
+	if (p->only_with) {
+		const char *eq = strchr(p->only_with, '=');
+		char sib[64];
+		snprintf(sib, sizeof sib, "%.*s", eq ? (int)(eq - p->only_with) : 0, p->only_with);
+		const char *want = eq ? eq + 1 : "";
+		const struct ynode *forv = with_get(s->with, sib, NULL);
+		if (!forv || forv->kind != YNODE_SCALAR || !forv->str || strstr(forv->str, "${{"))
+			return;   /* missing or not a literal: plan_check says so, or the runtime decides */
+		int wanted = !strcmp(forv->str, want);
+		if (wanted && !that) {
+			struct diag *dg = diag_add(C->d, OP038, &forv->loc, "step '%s' has '%s: %s' but no 'with.%s'",
+						   s->id, sib, want, p->name);
+			diag_hint(dg, "add '%s:', an expression over '%s' and the step's roots", p->name, p->expr->name);
+			return;
+		}
+		if (!wanted && that) {
+			struct diag *dg = diag_add(C->d, OP038, &that_key->loc,
+						   "'with.%s' of step '%s' is only read with '%s: %s', not '%s: %s'",
+						   p->name, s->id, sib, want, sib, forv->str);
+			diag_hint(dg, "use '%s: %s', or remove '%s'", sib, want, p->name);
+			return;
 		}
 	}
-	if (!forv || forv->kind != YNODE_SCALAR || !forv->str || strstr(forv->str, "${{"))
-		return;   /* missing or not a literal: plan_check says so, or the runtime decides */
-	int is_expr = !strcmp(forv->str, "expression");
-	if (is_expr && !that) {
-		struct diag *dg = diag_add(C->d, OP038, &forv->loc,
-					   "step '%s' waits for an expression but has no 'with.that'", s->id);
-		diag_hint(dg, "add 'that:' with the condition over 'object', e.g. "
-			      "that: \"object.status.phase == 'Running'\"");
-		return;
-	}
-	if (!is_expr && that) {
-		struct diag *dg = diag_add(C->d, OP038, &that_key->loc,
-					   "'with.that' of step '%s' is only read with 'for: expression', not 'for: %s'",
-					   s->id, forv->str);
-		diag_hint(dg, "use 'for: expression', or remove 'that'");
-		return;
-	}
-	if (!is_expr || !that || that->kind != YNODE_SCALAR || !that->str)
-		return;   /* a non-string that: plan_check's type error */
+	if (!that || that->kind != YNODE_SCALAR || !that->str)
+		return;   /* absent, or a non-string: plan_check's type error */
 	if (strstr(that->str, "${{")) {
 		struct diag *dg = diag_add(C->d, OP038, &that->loc,
-					   "'with.that' of step '%s' is an expression, not a template", s->id);
+					   "'with.%s' of step '%s' is an expression, not a template", p->name, s->id);
 		diag_hint(dg, "write it without ${{ }}: it is evaluated on every watch event, not once");
 		return;
 	}
 	struct plan_expr pe = {that->str, that->len, that->loc, plan_scope_scalar_base(C->g->plan->doc, that), NULL};
-	const struct action *get = catalog_find("k8s.get");
-	const struct type_field object = {"object", get && get->result ? get->result : &type_any_object,
-					  "the watched object, as the watch delivers it"};
-	struct roots_spec with_object = *rs;
-	with_object.extra = &object;
-	char *what = xasprintf("the wait condition of step '%s'", s->id);
-	check_expr(C, &pe, &with_object, what);
+	struct roots_spec with_extra = *rs;
+	with_extra.extra = p->expr;
+	char *what = xasprintf("'with.%s' of step '%s'", p->name, s->id);
+	check_expr(C, &pe, &with_extra, what);
 	free(what);
+}
+
+static void check_expr_params(struct scope_ctx *C, const struct roots_spec *rs)
+{
+	const struct plan_step *s = C->node->step;
+	if (s->kind != STEP_ACTION || !s->action || !s->with || s->with->kind != YNODE_MAP)
+		return;
+	for (size_t i = 0; i < s->action->nparams; i++)
+		if (s->action->params[i].expr)
+			check_expr_param(C, rs, &s->action->params[i]);
 }
 
 static void check_with(struct scope_ctx *C, const struct roots_spec *roots_t)
@@ -509,8 +528,8 @@ static void check_with(struct scope_ctx *C, const struct roots_spec *roots_t)
 	char *what = xasprintf("the with of step '%s'", s->id);
 	for (size_t i = 0; i < w->npairs; i++) {
 		const struct ynode *v = w->pairs[i].value;
-		if (is_wait(s) && !strcmp(w->pairs[i].key->str, "that"))
-			continue;   /* an expression, not a template: check_wait_that */
+		if (expr_param(s, w->pairs[i].key->str))
+			continue;   /* an expression, not a template: check_expr_params */
 		if (v && v->kind != YNODE_SCALAR) {
 			check_with_value(C, v, roots_t, what, 0);
 			continue;
@@ -580,7 +599,7 @@ static void check_node(struct scope_ctx *C, struct graph_node *n)
 	}
 	const struct roots_spec inner = {s->for_each != NULL, NULL, NULL};
 	check_with(C, &inner);
-	check_wait_that(C, &inner);
+	check_expr_params(C, &inner);
 	what = xasprintf("a precondition of step '%s'", s->id);
 	check_conds(C, s->require, s->nrequire, &inner, what);
 	free(what);

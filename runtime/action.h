@@ -1,8 +1,10 @@
 /* action.h - the runtime implementations of the catalog's actions.
  *
  * ORDER CATALOG: action_table.c lists one implementation per catalog entry,
- * matched by name (test_action checks every entry has one).  Families live
- * in action_k8s.c, action_patroni.c, action_openshift.c, action_misc.c.
+ * matched by name (test_action checks every entry has one): how it runs and
+ * how its result reads in one line.  Every other fact about an action is its
+ * catalog row's (compiler/catalog.h).  Families live in action_k8s.c,
+ * action_patroni.c, action_openshift.c, action_misc.c.
  *
  * An action gets its step's `with` (templates already evaluated) and the
  * context of the run; it returns its result, shaped as the catalog declares
@@ -17,8 +19,12 @@
 #include <stdint.h>
 #include <jansson.h>
 
+struct action;
+struct expr;
+struct ir_with_expr;
 struct kube_client;
 struct kube_err;
+struct strbuf;
 struct type;
 
 /* Return codes of an action (and of a step's attempt). */
@@ -46,6 +52,11 @@ struct action_hooks {
 };
 
 struct action_ctx {
+	const struct action *action;       /* the step's catalog row: choices, parameters */
+	const json_t *env;                 /* the step's roots (borrowed), over which its
+					      expression parameters are evaluated */
+	const struct ir_with_expr *exprs;  /* those parameters, parsed at load (ir_load.h) */
+	size_t nexprs;
 	struct kube_client *kc;
 	const char *ns;                    /* the run's namespace */
 	int dry_run;
@@ -72,10 +83,14 @@ struct action_ctx {
 };
 
 typedef int (*action_fn)(struct action_ctx *cx, const json_t *with, json_t **result);
+/* One line a person reads for a result object of the action (summary.h);
+ * appends nothing when the result has no shape it knows. */
+typedef void (*action_summary_fn)(struct strbuf *b, const json_t *result);
 
 struct action_impl {
 	const char *name;
 	action_fn run;
+	action_summary_fn summarise;       /* NULL: the compact JSON */
 };
 
 const struct action_impl *action_impl_find(const char *name);
@@ -98,6 +113,12 @@ int action_fail(struct action_ctx *cx, const char *fmt, ...) __attribute__((form
 int action_kube_fail(struct action_ctx *cx, const char *what, const struct kube_err *e);
 /* Sleep ms, waking early on an interrupt or the deadline; 0 slept, -1 cut short. */
 int action_sleep(struct action_ctx *cx, long ms);
+/* Is value one of the catalog's choices for the parameter of cx->action?  1
+ * yes (or no choices); 0 no, and list (n bytes) says which are. */
+int action_choice_ok(const struct action_ctx *cx, const char *param, const char *value, char *list, size_t n);
+/* The parsed expression of an expression parameter (k8s.wait's `that`), or
+ * NULL when the step's with has none.  Borrowed from the loaded plan. */
+const struct expr *action_expr(const struct action_ctx *cx, const char *param);
 
 /* Families, for action_table.c. */
 int action_k8s_get(struct action_ctx *cx, const json_t *with, json_t **result);
@@ -117,5 +138,21 @@ int action_openshift_tag(struct action_ctx *cx, const json_t *with, json_t **res
 int action_confirm(struct action_ctx *cx, const json_t *with, json_t **result);
 int action_sleep_run(struct action_ctx *cx, const json_t *with, json_t **result);
 int action_log(struct action_ctx *cx, const json_t *with, json_t **result);
+
+/* Their summaries (summary.h has the shared helpers). */
+void action_k8s_object_summary(struct strbuf *b, const json_t *r);
+void action_k8s_list_summary(struct strbuf *b, const json_t *r);
+void action_k8s_delete_summary(struct strbuf *b, const json_t *r);
+void action_k8s_wait_summary(struct strbuf *b, const json_t *r);
+void action_k8s_exec_summary(struct strbuf *b, const json_t *r);
+void action_patroni_cluster_summary(struct strbuf *b, const json_t *r);
+void action_patroni_status_summary(struct strbuf *b, const json_t *r);
+void action_patroni_pause_summary(struct strbuf *b, const json_t *r);
+void action_patroni_switchover_summary(struct strbuf *b, const json_t *r);
+void action_patroni_restart_summary(struct strbuf *b, const json_t *r);
+void action_openshift_build_summary(struct strbuf *b, const json_t *r);
+void action_openshift_tag_summary(struct strbuf *b, const json_t *r);
+void action_confirm_summary(struct strbuf *b, const json_t *r);
+void action_log_summary(struct strbuf *b, const json_t *r);
 
 #endif

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
 #include "expr.h"
 #include "kube.h"
 #include "mem.h"
+#include "summary.h"
 
 static char *obj_path(struct action_ctx *cx, const json_t *with, int named, const char *sub)
 {
@@ -114,8 +114,9 @@ int action_k8s_patch(struct action_ctx *cx, const json_t *with, json_t **result)
 	const char *type = action_str(with, "type");
 	if (!type)
 		type = "merge";
-	if (strcmp(type, "merge") && strcmp(type, "strategic") && strcmp(type, "json"))
-		return action_fail(cx, "patch type \"%s\" is not merge, strategic or json", type);
+	char choices[128];
+	if (!action_choice_ok(cx, "type", type, choices, sizeof choices))
+		return action_fail(cx, "patch type \"%s\" is not %s", type, choices);
 	if (!patch)
 		return action_fail(cx, "'patch' is required");
 	char *path = obj_path(cx, with, 1, NULL);
@@ -406,59 +407,33 @@ static int wait_cb(void *ctx, enum kube_event_type type, json_t *obj)
 	return w->met ? 1 : 0;
 }
 
-/* Parse `that` (checked by the compiler; parsed again from the IR text).
- * NULL and cx->err on failure. */
-static struct expr *wait_parse_that(struct action_ctx *cx, struct arena *a, const char *text)
-{
-	if (!text)
-		return action_fail(cx, "'for: expression' needs 'that', the expression to wait for"), NULL;
-	if (strlen(text) > 8192)
-		return action_fail(cx, "'that' is longer than 8192 bytes"), NULL;
-	struct diag_list d;
-	diag_init(&d);
-	struct loc base = {0};
-	struct expr *e = expr_parse(a, text, strlen(text), &base, &d);
-	if (!e)
-		action_fail(cx, "cannot parse 'that' (%s): %s", text, d.n ? d.items[0].msg : "syntax error");
-	diag_release(&d);
-	return e;
-}
-
 int action_k8s_wait(struct action_ctx *cx, const json_t *with, json_t **result)
 {
 	const char *cond = action_str(with, "for");
 	const char *name = action_str(with, "name");
 	if (!cond)
 		return action_fail(cx, "'for' must be a string");
-	if (strcmp(cond, "replaced") && strcmp(cond, "ready") && strcmp(cond, "deleted") && strcmp(cond, "exists") &&
-	    strncmp(cond, "phase=", 6) && strncmp(cond, "condition=", 10) && strcmp(cond, "expression"))
-		return action_fail(cx, "cannot wait for \"%s\": use replaced, ready, deleted, exists, phase=P, "
-				   "condition=T or expression", cond);
+	char choices[256];
+	if (!action_choice_ok(cx, "for", cond, choices, sizeof choices))
+		return action_fail(cx, "cannot wait for \"%s\": use %s", cond, choices);
 	int is_expr = !strcmp(cond, "expression");
 	if (!is_expr && action_str(with, "that"))
 		return action_fail(cx, "'that' is only read with 'for: expression', not 'for: %s'", cond);
-	struct arena *ea = is_expr ? arena_new() : NULL;
-	struct expr *that = is_expr ? wait_parse_that(cx, ea, action_str(with, "that")) : NULL;
-	if (is_expr && !that) {
-		arena_free(ea);
-		return ACTION_FAILED;
-	}
+	/* parsed once by the IR loader, evaluated here over the step's roots */
+	const struct expr *that = is_expr ? action_expr(cx, "that") : NULL;
+	if (is_expr && !that)
+		return action_fail(cx, "'for: expression' needs 'that', the expression to wait for");
 	char *base = obj_path(cx, with, 0, NULL);
-	if (!base) {
-		arena_free(ea);
+	if (!base)
 		return ACTION_FAILED;
-	}
 	if (!name || !*name) {
 		free(base);
-		arena_free(ea);
 		return action_fail(cx, "'name' must be a non-empty string");
 	}
 	struct waitc w = {cx, cond, "", 0, NULL, 0, json_array(), kube_now_ms(), 0};
 	if (that) {
 		w.that = that;
-		/* the step's roots, lent by the scheduler through memo (sched.c) */
-		const json_t *env = json_object_get(cx->memo, "$env");
-		w.env = json_is_object(env) ? json_copy((json_t *)env) : json_object();
+		w.env = json_is_object(cx->env) ? json_copy((json_t *)cx->env) : json_object();
 	}
 	const char *uid = action_str(with, "uid");
 	char *key = obj_key(cx, with);
@@ -521,7 +496,6 @@ int action_k8s_wait(struct action_ctx *cx, const json_t *with, json_t **result)
 	json_decref(w.cur);
 	json_decref(w.events);
 	json_decref(w.env);
-	arena_free(ea);
 	return rc;
 }
 
@@ -593,4 +567,44 @@ int action_k8s_exec(struct action_ctx *cx, const json_t *with, json_t **result)
 done:
 	free(argv);
 	return rc;
+}
+
+/* ---- summaries ------------------------------------------------------ */
+
+#define S(path) (summary_str(r, path) ? summary_str(r, path) : "?")
+
+void action_k8s_object_summary(struct strbuf *b, const json_t *r)
+{
+	if (json_object_get(r, "metadata"))
+		summary_k8s_object(b, r);
+}
+
+void action_k8s_list_summary(struct strbuf *b, const json_t *r)
+{
+	sb_printf(b, "%zu items", json_array_size(json_object_get(r, "items")));
+}
+
+void action_k8s_delete_summary(struct strbuf *b, const json_t *r)
+{
+	sb_printf(b, "%s uid %s", json_is_false(json_object_get(r, "deleted")) ? "already gone," : "deleted,", S("uid"));
+}
+
+void action_k8s_wait_summary(struct strbuf *b, const json_t *r)
+{
+	const json_t *o = json_object_get(r, "object");
+	if (json_is_object(o))
+		summary_k8s_object(b, o);
+	else
+		sb_puts(b, "gone");
+	const json_t *el = json_object_get(r, "elapsed");
+	if (json_is_number(el))
+		sb_printf(b, " after %.1fs", json_number_value(el));
+}
+
+void action_k8s_exec_summary(struct strbuf *b, const json_t *r)
+{
+	const char *out = summary_str(r, "stdout");
+	size_t n = out ? strcspn(out, "\n") : 0;
+	sb_printf(b, "exit %lld: %.*s", (long long)json_integer_value(json_object_get(r, "exit_code")), (int)n,
+		  out ? out : "");
 }

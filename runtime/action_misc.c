@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "kube.h"
+#include "mem.h"
+#include "summary.h"
 
 int action_confirm(struct action_ctx *cx, const json_t *with, json_t **result)
 {
@@ -53,9 +55,24 @@ int action_log(struct action_ctx *cx, const json_t *with, json_t **result)
 		return action_fail(cx, "log: 'message' must be a string");
 	if (!level)
 		level = "info";
-	if (strcmp(level, "info") && strcmp(level, "warning") && strcmp(level, "error"))
-		return action_fail(cx, "log: level \"%s\" is not info, warning or error", level);
+	char choices[128];
+	if (!action_choice_ok(cx, "level", level, choices, sizeof choices))
+		return action_fail(cx, "log: level \"%s\" is not %s", level, choices);
 	cx->h.say(cx->h.sched, level, msg);
 	*result = json_pack("{s:s}", "message", msg);
 	return ACTION_OK;
+}
+
+/* ---- summaries ------------------------------------------------------ */
+
+void action_confirm_summary(struct strbuf *b, const json_t *r)
+{
+	const char *by = summary_str(r, "by");
+	sb_printf(b, "%s by %s", json_is_true(json_object_get(r, "answer")) ? "confirmed" : "declined", by ? by : "?");
+}
+
+void action_log_summary(struct strbuf *b, const json_t *r)
+{
+	const char *msg = summary_str(r, "message");
+	sb_puts(b, msg ? msg : "");
 }

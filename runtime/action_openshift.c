@@ -18,6 +18,7 @@
 #include "kube.h"
 #include "kube_int.h"
 #include "mem.h"
+#include "summary.h"
 
 #define BUILD_LOG_MAX ((size_t)1 << 20)
 
@@ -423,4 +424,23 @@ done:
 	free(path);
 	free(coll);
 	return rc;
+}
+
+/* ---- summaries ------------------------------------------------------ */
+
+void action_openshift_build_summary(struct strbuf *b, const json_t *r)
+{
+	const char *name = summary_str(r, "name"), *phase = summary_str(r, "phase");
+	sb_printf(b, "%s %s", name ? name : "build", phase ? phase : "?");
+	if (summary_str(r, "digest")) {
+		sb_puts(b, ", pushed ");
+		summary_digest(b, summary_str(r, "digest"));
+	}
+}
+
+void action_openshift_tag_summary(struct strbuf *b, const json_t *r)
+{
+	const char *target = summary_str(r, "target");
+	sb_printf(b, "%s now ", target ? target : "?");
+	summary_digest(b, summary_str(r, "digest"));
 }

@@ -18,6 +18,7 @@
 #include "kube.h"
 #include "mem.h"
 #include "redact.h"
+#include "summary.h"
 
 static int port_of(const json_t *with)
 {
@@ -528,4 +529,56 @@ int action_patroni_restart(struct action_ctx *cx, const json_t *with, json_t **r
 	cx->h.outcome(cx->h.sched, 1, code, msg, NULL);
 	*result = json_pack("{s:s, s:i, s:s}", "member", member, "status", (int)code, "message", msg);
 	return ACTION_OK;
+}
+
+/* ---- summaries ------------------------------------------------------ */
+
+#define S(path) (summary_str(r, path) ? summary_str(r, path) : "?")
+
+/* "3 members, leader a; b streaming lag 0 MB; c running; not paused" */
+void action_patroni_cluster_summary(struct strbuf *b, const json_t *r)
+{
+	const json_t *members = json_object_get(r, "members");
+	const char *leader = summary_str(r, "leader");
+	sb_printf(b, "%zu members, leader %s", json_array_size(members), leader ? leader : "none");
+	size_t i;
+	const json_t *m;
+	json_array_foreach(members, i, m) {
+		const char *name = summary_str(m, "name"), *state = summary_str(m, "state");
+		if (name && leader && !strcmp(name, leader))
+			continue;
+		sb_printf(b, "; %s %s", name ? name : "?", state ? state : "?");
+		const json_t *lag = json_object_get(m, "lag_mb");
+		if (json_is_number(lag)) {
+			sb_puts(b, " lag ");
+			summary_num(b, lag);
+			sb_puts(b, " MB");
+		}
+	}
+	sb_puts(b, json_is_true(json_object_get(r, "pause")) ? "; paused" : "; not paused");
+}
+
+void action_patroni_status_summary(struct strbuf *b, const json_t *r)
+{
+	sb_printf(b, "%s %s, Patroni %s%s", S("role"), S("state"), S("patroni.version"),
+		  json_is_true(json_object_get(r, "pause")) ? ", paused" : "");
+}
+
+/* pause and resume */
+void action_patroni_pause_summary(struct strbuf *b, const json_t *r)
+{
+	sb_printf(b, "maintenance mode %s%s", json_is_true(json_object_get(r, "pause")) ? "on" : "off",
+		  json_is_false(json_object_get(r, "changed")) ? " (already)" : "");
+}
+
+void action_patroni_switchover_summary(struct strbuf *b, const json_t *r)
+{
+	const char *after = summary_str(r, "leader_after");
+	sb_printf(b, "%s -> %s, leader now %s", S("from"), S("to"), after ? after : "none");
+}
+
+void action_patroni_restart_summary(struct strbuf *b, const json_t *r)
+{
+	const char *msg = summary_str(r, "message");
+	sb_printf(b, "%s: %s", S("member"), msg ? msg : "");
 }

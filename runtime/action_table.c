@@ -1,5 +1,6 @@
-/* action_table.c - dispatch by catalog name, result shape checks and the
- * helpers every action family shares. */
+/* action_table.c - the implementation of each catalog action (run and
+ * summarise), result shape checks and the helpers every action family
+ * shares. */
 #include "action.h"
 
 #include <stdarg.h>
@@ -8,28 +9,29 @@
 #include <time.h>
 
 #include "catalog.h"
+#include "ir_load.h"
 #include "kube.h"
 #include "type.h"
 
 /* ORDER CATALOG */
 static const struct action_impl impls[] = {
-	{"k8s.get", action_k8s_get},
-	{"k8s.list", action_k8s_list},
-	{"k8s.patch", action_k8s_patch},
-	{"k8s.delete", action_k8s_delete},
-	{"k8s.wait", action_k8s_wait},
-	{"k8s.exec", action_k8s_exec},
-	{"patroni.cluster", action_patroni_cluster},
-	{"patroni.status", action_patroni_status},
-	{"patroni.pause", action_patroni_pause},
-	{"patroni.resume", action_patroni_resume},
-	{"patroni.switchover", action_patroni_switchover},
-	{"patroni.restart", action_patroni_restart},
-	{"openshift.build", action_openshift_build},
-	{"openshift.tag", action_openshift_tag},
-	{"confirm", action_confirm},
-	{"sleep", action_sleep_run},
-	{"log", action_log},
+	{"k8s.get", action_k8s_get, action_k8s_object_summary},
+	{"k8s.list", action_k8s_list, action_k8s_list_summary},
+	{"k8s.patch", action_k8s_patch, action_k8s_object_summary},
+	{"k8s.delete", action_k8s_delete, action_k8s_delete_summary},
+	{"k8s.wait", action_k8s_wait, action_k8s_wait_summary},
+	{"k8s.exec", action_k8s_exec, action_k8s_exec_summary},
+	{"patroni.cluster", action_patroni_cluster, action_patroni_cluster_summary},
+	{"patroni.status", action_patroni_status, action_patroni_status_summary},
+	{"patroni.pause", action_patroni_pause, action_patroni_pause_summary},
+	{"patroni.resume", action_patroni_resume, action_patroni_pause_summary},
+	{"patroni.switchover", action_patroni_switchover, action_patroni_switchover_summary},
+	{"patroni.restart", action_patroni_restart, action_patroni_restart_summary},
+	{"openshift.build", action_openshift_build, action_openshift_build_summary},
+	{"openshift.tag", action_openshift_tag, action_openshift_tag_summary},
+	{"confirm", action_confirm, action_confirm_summary},
+	{"sleep", action_sleep_run, NULL},
+	{"log", action_log, action_log_summary},
 };
 
 const struct action_impl *action_impl_find(const char *name)
@@ -181,4 +183,21 @@ int action_sleep(struct action_ctx *cx, long ms)
 		struct timespec ts = {0, (long)step * 1000000L};
 		nanosleep(&ts, NULL);
 	}
+}
+
+int action_choice_ok(const struct action_ctx *cx, const char *param, const char *value, char *list, size_t n)
+{
+	const struct action_param *p = catalog_param(cx->action, param);
+	if (catalog_choice_ok(p, value))
+		return 1;
+	catalog_choices_text(p, list, n);
+	return 0;
+}
+
+const struct expr *action_expr(const struct action_ctx *cx, const char *param)
+{
+	for (size_t i = 0; cx->exprs && i < cx->nexprs; i++)
+		if (!strcmp(cx->exprs[i].name, param))
+			return cx->exprs[i].x.e;
+	return NULL;
 }

@@ -158,6 +158,32 @@ static void conds_of(struct loader *L, json_t *arr, struct ir_cond **out, size_t
 
 static void steps_of(struct loader *L, json_t *arr, struct ir_step **out, size_t *n, int depth);
 
+/* The with: values the catalog marks expressions (k8s.wait's `that`): parsed
+ * once here like every other expression of the IR; the action evaluates them
+ * over the step's roots (action_ctx.env).  The IR carries them as plain
+ * strings in with, located at the step. */
+static void with_exprs_of(struct loader *L, struct ir_step *s)
+{
+	size_t n = 0;
+	for (size_t i = 0; s->action && i < s->action->nparams; i++)
+		n += s->action->params[i].expr != NULL;
+	s->with_exprs = arena_alloc(L->p->arena, (n + 1) * sizeof *s->with_exprs);
+	s->nwith_exprs = 0;
+	for (size_t i = 0; s->action && i < s->action->nparams; i++) {
+		const struct action_param *ap = &s->action->params[i];
+		json_t *v = ap->expr ? json_object_get(s->with, ap->name) : NULL;
+		if (!json_is_string(v))
+			continue;   /* absent (the action says what it needs) or not text (the compiler refused it) */
+		struct ir_with_expr *we = &s->with_exprs[s->nwith_exprs++];
+		we->name = ap->name;
+		char *what = xasprintf("step '%s': 'with.%s'", s->id, ap->name);
+		json_t *xv = json_pack("{s:s, s:s?}", "text", json_string_value(v), "src", s->src);
+		expr_of(L, xv, &we->x, what);
+		json_decref(xv);
+		free(what);
+	}
+}
+
 static void action_of(struct loader *L, json_t *o, struct ir_step *s)
 {
 	s->action_name = str_of(L, o, "action", 0, s->id);
@@ -212,6 +238,7 @@ static void action_of(struct loader *L, json_t *o, struct ir_step *s)
 		tmpl_of(L, tv, &s->templates[i].tmpl, s->id);
 		json_decref(tv);
 	}
+	with_exprs_of(L, s);
 }
 
 static void step_of(struct loader *L, json_t *o, struct ir_step *s, int depth)

@@ -43,6 +43,12 @@ struct ir_with_tmpl {           /* a string of with: that holds ${{ }} */
 	struct ir_tmpl tmpl;
 };
 
+struct ir_with_expr {           /* a with: value the catalog marks an expression
+				   (k8s.wait's `that`), parsed here, evaluated by the action */
+	const char *name;        /* the parameter */
+	struct ir_expr x;
+};
+
 enum ir_step_kind { IR_STEP_ACTION, IR_STEP_GROUP };
 enum ir_onfail { IR_ONFAIL_ABORT, IR_ONFAIL_CONTINUE, IR_ONFAIL_STEPS };
 
@@ -56,6 +62,8 @@ struct ir_step {
 	json_t *with;                   /* borrowed from the document (an object) */
 	struct ir_with_tmpl *templates;
 	size_t ntemplates;
+	struct ir_with_expr *with_exprs;   /* the expression parameters present in with */
+	size_t nwith_exprs;
 	/* group steps */
 	struct ir_step *children;
 	size_t nchildren;

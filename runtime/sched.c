@@ -423,10 +423,10 @@ static int attempt(struct sched *s, const struct ir_step *st, json_t *memo, cons
 	cx.idempotent = st->idempotent;
 	cx.memo = memo;
 	s->cx = &cx;
-	/* k8s.wait `for: expression` evaluates `that` over the step's roots on
-	 * every watch event; the action context has no env of its own */
-	if (!strcmp(st->action_name, "k8s.wait"))
-		json_object_set(memo, "$env", s->env);
+	cx.action = st->action;
+	cx.env = s->env;             /* what its expression parameters see */
+	cx.exprs = st->with_exprs;
+	cx.nexprs = st->nwith_exprs;
 	cx.run_state = s->run_state;
 	cx.h = (struct action_hooks){s, h_intent, h_outcome, h_waiting, h_ask, h_say};
 	int rc;
@@ -439,7 +439,7 @@ static int attempt(struct sched *s, const struct ir_step *st, json_t *memo, cons
 	for (;;) {
 		cx.err[0] = 0;
 		cx.err_transient = 0;
-		if (!cx.kc && strncmp(st->action_name, "k8s.", 4) == 0) {
+		if (!cx.kc && catalog_needs_cluster(st->action)) {
 			rc = action_fail(&cx, "no cluster connection");
 		} else {
 			rc = impl->run(&cx, with, result);

@@ -87,8 +87,8 @@ const struct ir_step *sched_find_step(const struct ir_step *v, size_t n, const s
 }
 
 /* st changes the cluster in a way that outdates what was read before it.
- * An exec runs a command inside a pod (a backup, a df): it is not taken to
- * change what the plan reads about the cluster. */
+ * An action that acts inside a pod (TRAIT_IN_POD: an exec runs a backup, a
+ * df) is not taken to change what the plan reads about the cluster. */
 static int changes_cluster(const struct ir_step *st)
 {
 	if (st->kind == IR_STEP_GROUP) {
@@ -97,7 +97,7 @@ static int changes_cluster(const struct ir_step *st)
 				return 1;
 		return 0;
 	}
-	return st->effect && strcmp(st->effect, "read") != 0 && strcmp(st->action_name, "k8s.exec") != 0;
+	return st->effect && strcmp(st->effect, "read") != 0 && !(st->action && (st->action->traits & TRAIT_IN_POD));
 }
 
 static int contains(const struct ir_step *g, const struct ir_step *st)

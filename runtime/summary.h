@@ -11,8 +11,20 @@
 
 #define SUMMARY_MAX 200   /* bytes, ellipsis included */
 
-/* Summary of result for action (a catalog name, or NULL for an unknown one);
- * never NULL, the caller frees it.  Unknown shapes fall back to compact JSON. */
+struct strbuf;
+
+/* Summary of result for action (a catalog name, or NULL for an unknown one)
+ * by the action's own summariser (action_table.c); never NULL, the caller
+ * frees it.  Unknown shapes fall back to compact JSON. */
 char *summary_result(const char *action, const json_t *result);
+
+/* ---- for the actions' summarisers ------------------------------------ */
+
+/* o's string at "a.b.c", borrowed; NULL when any part is missing. */
+const char *summary_str(const json_t *o, const char *path);
+void summary_num(struct strbuf *b, const json_t *v);         /* 3 or 2.5 */
+void summary_digest(struct strbuf *b, const char *ref);      /* "sha256:" + 12 hex */
+/* "Pod db-0, Running, Ready=True, image sha256:..., updateStrategy ..." */
+void summary_k8s_object(struct strbuf *b, const json_t *o);
 
 #endif
