@@ -5,6 +5,7 @@
 
 #include "graph.h"
 #include "ir.h"
+#include "lint_params.h"
 #include "lint_safety.h"
 #include "mem.h"
 #include "plan_scope.h"
@@ -29,6 +30,7 @@ static struct compiled *stages(struct ydoc *doc, const struct compile_opts *o, s
 	ir_params_bind(c->graph, d);
 	graph_timing_compute(c->graph, d);
 	lint_safety_check(c->graph, d);
+	lint_params_check(c->plan, d);
 	return c;
 }
 

@@ -61,11 +61,13 @@ X(OP083, DIAG_ERROR,   "graph-not-run",      "a reference to a step that may not
 X(OP084, DIAG_ERROR,   "graph-need-scope",   "'needs:' names a step outside the step's list that has not run")
 X(OP085, DIAG_ERROR,   "bracket-open",       "a bracket that a path can leave open")
 X(OP086, DIAG_ERROR,   "timing-window",      "a 'within:' window that the worst case can exceed")
+X(OP087, DIAG_WARNING, "bracket-held-to-finally", "a bracket only finally closes: the normal path holds it to the end of the run")
 /* safety lints: warnings, silenced with `silence: {OPxxx: "reason"}` */
 X(OP100, DIAG_WARNING, "safety-unguarded-mutation", "a mutation with no require or expect guarding it")
 X(OP101, DIAG_WARNING, "safety-leader-delete",      "a pod deletion that could hit the Patroni leader")
 X(OP102, DIAG_WARNING, "safety-switchover-lag",     "a switchover with no lag check before it")
 X(OP103, DIAG_WARNING, "safety-switchover-gate",    "a switchover with no gate")
+X(OP106, DIAG_WARNING, "lint-unused-param",         "a param that nothing in the plan reads")
 /* parameters from the command line, IR */
 X(OP150, DIAG_ERROR,   "param-missing",      "a required parameter has no value")
 X(OP151, DIAG_ERROR,   "param-type",         "a parameter value that does not fit its type")

@@ -117,7 +117,10 @@ static void check_keys(struct checker *C, const struct ynode *map, const char *c
 			continue;
 		struct diag *g = diag_add(C->d, OP020, &k->loc, "unknown key '%s' in %s", k->str, where);
 		const char *s = diag_suggest(k->str, keys, n);
-		if (s)
+		if (!strcmp(k->str, "<<"))
+			diag_hint(g, "YAML merge keys are not supported: write the keys out, or repeat the "
+				  "value with an alias ('key: *anchor')");
+		else if (s)
 			diag_hint(g, "did you mean '%s'", s);
 	}
 }
