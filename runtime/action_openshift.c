@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include "kube.h"
-#include "kube_int.h"
 #include "mem.h"
 #include "summary.h"
 
@@ -50,17 +49,16 @@ static void show_last_line(struct tail *t)
 	t->cx->h.waiting(t->cx->h.sched, line);
 }
 
-static int follow_progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+/* Stop waiting for the log when the run is interrupted (following only). */
+static int tail_stop(void *ctx)
 {
-	(void)dt, (void)dn, (void)ut, (void)un;
 	struct tail *t = ctx;
-	return t->cx && t->cx->interrupted && *t->cx->interrupted;   /* non-zero aborts the transfer */
+	return t->cx && t->cx->interrupted && *t->cx->interrupted;
 }
 
-static size_t tail_write(char *p, size_t sz, size_t n, void *ctx)
+static int tail_write(void *ctx, const char *p, size_t len)
 {
 	struct tail *t = ctx;
-	size_t len = sz * n;
 	sb_add(&t->b, p, len);
 	show_last_line(t);
 	if (t->b.len > 2 * BUILD_LOG_MAX) {   /* keep the last 1 MiB, amortised */
@@ -69,57 +67,30 @@ static size_t tail_write(char *p, size_t sz, size_t n, void *ctx)
 		t->b.len -= cut;
 		t->dropped += cut;
 	}
-	return len;
+	return 0;
 }
 
-/* The build log is text, which kube_request (JSON replies) cannot return:
- * one plain GET on the client's own TLS and credentials, last 1 MiB kept. */
+/* The build log is text, streamed through the client (its retries, 401
+ * re-auth and debug log), last 1 MiB kept.  An HTTP error is an answer: no
+ * log (yet), *code says which; only a transport failure fails the action. */
 static int get_text(struct action_ctx *cx, const char *path, int follow, char **out, long *code)
 {
-	struct kube_client *c = cx->kc;
-	struct kube_err e;
-	struct curl_slist *hdrs = NULL;
 	struct tail t = {{0}, 0, follow ? cx : NULL, 0};
-	char *url = kube_http_url(c, path, 0);
-	CURL *h = curl_easy_init();
-	int rc = ACTION_FAILED;
-	if (!h) {
-		action_fail(cx, "cannot make an HTTP handle");
-		goto done;
+	struct kube_req_opts o = {0};
+	struct kube_err e;
+	o.timeout_ms = action_remaining_ms(cx, 60000);
+	*code = 200;
+	if (kube_get_text_stream(cx->kc, path, &o, tail_write, tail_stop, &t, &e) < 0) {
+		if (!e.http_code) {
+			sb_release(&t.b);
+			return action_kube_fail(cx, "build log", &e);
+		}
+		*code = e.http_code;
+		sb_release(&t.b);
 	}
-	kube_http_setup_tls(c, h);
-	if (kube_http_auth_headers(c, h, &hdrs, &e) < 0) {
-		rc = action_kube_fail(cx, "build log", &e);
-		goto done;
-	}
-	hdrs = curl_slist_append(hdrs, "Accept: text/plain, */*");
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, tail_write);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, follow_progress);
-	curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
-	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, action_remaining_ms(cx, 60000));
-	CURLcode cc = curl_easy_perform(h);
-	if (cc != CURLE_OK) {
-		action_fail(cx, "build log: %s", curl_easy_strerror(cc));
-		cx->err_cluster = cc == CURLE_COULDNT_CONNECT || cc == CURLE_COULDNT_RESOLVE_HOST;
-		goto done;
-	}
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, code);
 	sb_puts(&t.b, "");
 	*out = sb_detach(&t.b);
-	rc = ACTION_OK;
-done:
-	sb_release(&t.b);
-	curl_slist_free_all(hdrs);
-	if (h)
-		curl_easy_cleanup(h);
-	free(url);
-	return rc;
+	return ACTION_OK;
 }
 
 /* A JSON string from bytes that may not be UTF-8 (a build log). */

@@ -109,6 +109,18 @@ int kube_get(struct kube_client *c, const char *path, json_t **out, struct kube_
  * frees; len optional.  Non-2xx: -1 with err from the Status. */
 int kube_get_text(struct kube_client *c, const char *path, const struct kube_req_opts *o,
 		  char **out, size_t *len, struct kube_err *err);
+/* GET a text reply and hand it to sink as it arrives (builds/log?follow=true,
+ * which the API holds open while the build runs): sink gets each piece of a
+ * 2xx body and returns non-zero to stop; stop (optional) is asked several
+ * times a second even when nothing arrives, non-zero to stop.  Stopped: -1
+ * with KUBE_ERR_ABORTED.  Retried, re-authenticated and logged like any GET
+ * until the first byte reached sink, never after (it would arrive twice);
+ * no first-byte limit (a held request answers late).  Non-2xx: -1 with err
+ * from the Status (err.http_code set). */
+typedef int (*kube_text_sink)(void *ctx, const char *p, size_t n);
+typedef int (*kube_stop_fn)(void *ctx);
+int kube_get_text_stream(struct kube_client *c, const char *path, const struct kube_req_opts *o,
+			 kube_text_sink sink, kube_stop_fn stop, void *ctx, struct kube_err *err);
 /* GET a collection following `continue` tokens; *out is one List whose
  * "items" holds every page and whose metadata.resourceVersion is the last. */
 int kube_list(struct kube_client *c, const char *path, json_t **out, struct kube_err *err);
@@ -120,12 +132,11 @@ int kube_replace(struct kube_client *c, const char *path, const json_t *body,
 int kube_patch(struct kube_client *c, const char *path, const json_t *body,
 	       const char *patch_type, const struct kube_req_opts *o,
 	       json_t **out, struct kube_err *err);
-int kube_delete(struct kube_client *c, const char *path,
-		const struct kube_req_opts *o, json_t **out, struct kube_err *err);
 
 /* API path of a kind: collection when name is NULL, else the object, plus
  * "/sub" when sub is non-NULL ("status", "log", "instantiate", "exec").
  * Namespaced kinds need ns (NULL: the client's namespace when c != NULL).
+ * ns and name are percent-encoded (':' and '@' kept), one segment each.
  * Kinds: Pod, Service, Endpoints, ConfigMap, Secret, PersistentVolumeClaim,
  * Namespace, Event, ServiceAccount, StatefulSet, Deployment, ReplicaSet,
  * DaemonSet, Job, Build, BuildConfig, ImageStream, ImageStreamTag,

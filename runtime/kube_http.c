@@ -118,16 +118,44 @@ int kube_http_auth_headers(struct kube_client *c, CURL *h, struct curl_slist **h
 	return 0;
 }
 
+struct raw_req {
+	const char *method, *path;
+	const char *body;
+	size_t body_len;
+	const char *content_type;
+	const char *accept;
+	int retry_http;          /* retry 429/5xx replies; 0 for the pod proxy, where
+	                            only the API server's own (Status) 429/5xx are */
+	kube_text_sink sink;     /* non-NULL: a 2xx body goes here as it arrives */
+	kube_stop_fn stop;       /* asked while waiting, non-zero: stop */
+	void *ctx;               /* theirs */
+};
+
 /* One reply, bounded. */
 struct reply {
 	struct strbuf body;
 	int toolarge;
 	long retry_after;        /* seconds, -1 none */
+	const struct raw_req *q;
+	CURL *h;
+	int streamed;            /* a 2xx body went to q->sink: never sent again */
+	int stopped;             /* q->sink or q->stop said stop */
 };
 
 static size_t on_body(char *p, size_t sz, size_t n, void *ud)
 {
 	struct reply *r = ud;
+	long code = 0;
+	if (r->q->sink && curl_easy_getinfo(r->h, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK &&
+	    code >= 200 && code <= 299) {
+		/* a stream: the sink bounds what it keeps; an error's Status is buffered */
+		r->streamed = 1;
+		if (r->q->sink(r->q->ctx, p, sz * n) != 0) {
+			r->stopped = 1;
+			return 0;
+		}
+		return sz * n;
+	}
 	if (r->body.len + sz * n > KUBE_MAX_BODY) {
 		r->toolarge = 1;
 		return 0;
@@ -182,15 +210,19 @@ static int retryable_curl(CURLcode cc)
 	}
 }
 
-struct raw_req {
-	const char *method, *path;
-	const char *body;
-	size_t body_len;
-	const char *content_type;
-	const char *accept;
-	int retry_http;          /* retry 429/5xx replies; 0 for the pod proxy, where
-	                            only the API server's own (Status) 429/5xx are */
-};
+
+/* Progress of a streamed request: the caller may stop it at any time (a
+ * held log request sends nothing for minutes). */
+static int stream_progress(void *ud, curl_off_t dlt, curl_off_t dln, curl_off_t ult, curl_off_t uln)
+{
+	struct reply *r = ud;
+	(void)dlt, (void)dln, (void)ult, (void)uln;
+	if (r->q->stop && r->q->stop(r->q->ctx)) {
+		r->stopped = 1;
+		return 1;
+	}
+	return 0;
+}
 
 /* One attempt on the client's handle.  Fills r and *code; returns curl's code
  * (CURLE_LOGIN_DENIED when credentials could not be had: err is filled). */
@@ -206,6 +238,8 @@ static CURLcode attempt_once(struct kube_client *c, const struct raw_req *q, con
 	sb_release(&r->body);
 	r->toolarge = 0;
 	r->retry_after = -1;
+	r->q = q;
+	r->h = e;
 	*code = 0;
 	errbuf[0] = 0;
 	/* reset first: the previous attempt's options point at credentials
@@ -236,6 +270,11 @@ static CURLcode attempt_once(struct kube_client *c, const struct raw_req *q, con
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+	if (q->stop) {
+		curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, stream_progress);
+		curl_easy_setopt(e, CURLOPT_XFERINFODATA, r);
+	}
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https,http");
 	/* curl silently resends a request whose reused connection died;
 	 * a write that must not repeat gets a connection of its own */
@@ -275,8 +314,12 @@ static int raw_request(struct kube_client *c, const struct raw_req *q,
 				  q->method, q->path, KUBE_MAX_BODY);
 			goto done;
 		}
+		if (cc != CURLE_OK && r->stopped) {
+			kube_fail(err, KUBE_ERR_ABORTED, "%s '%s': stopped", q->method, q->path);
+			goto done;
+		}
 		if (cc != CURLE_OK) {
-			if (safe && attempt < max && retryable_curl(cc)) {
+			if (safe && !r->streamed && attempt < max && retryable_curl(cc)) {
 				sleep_ms(kube_http_backoff_ms(attempt++, -1));
 				continue;
 			}
@@ -370,6 +413,27 @@ done:
 	return rc;
 }
 
+int kube_get_text_stream(struct kube_client *c, const char *path, const struct kube_req_opts *o,
+			 kube_text_sink sink, kube_stop_fn stop, void *ctx, struct kube_err *err)
+{
+	struct reply r = {0};
+	struct raw_req q = {"GET", path, NULL, 0, NULL, "Accept: text/plain, */*", 1, sink, stop, ctx};
+	long code = 0;
+	int rc = -1;
+
+	kube_err_clear(err);
+	if (raw_request(c, &q, o, &code, &r, err) < 0)
+		goto done;
+	if (code < 200 || code > 299) {
+		kube_status_to_err(err, code, r.body.s, r.body.len);
+		goto done;
+	}
+	rc = 0;
+done:
+	sb_release(&r.body);
+	return rc;
+}
+
 int kube_get(struct kube_client *c, const char *path, json_t **out, struct kube_err *err)
 {
 	return kube_request(c, "GET", path, NULL, NULL, NULL, out, err);
@@ -456,12 +520,6 @@ int kube_patch(struct kube_client *c, const char *path, const json_t *body,
 		return kube_fail(err, KUBE_ERR_INVALID, "unknown patch type '%s'", patch_type);
 	}
 	return kube_request(c, "PATCH", path, body, ct, o, out, err);
-}
-
-int kube_delete(struct kube_client *c, const char *path,
-		const struct kube_req_opts *o, json_t **out, struct kube_err *err)
-{
-	return kube_request(c, "DELETE", path, NULL, NULL, o, out, err);
 }
 
 int kube_proxy(struct kube_client *c, const char *ns, const char *pod, int port,

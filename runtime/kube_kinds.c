@@ -35,6 +35,22 @@ static const struct kind {
 	{"Route", "routes", "/apis/route.openshift.io/v1", 1},
 };
 
+/* One path segment, percent-encoded: a name or namespace with '/', '?', '#'
+ * or '%' stays one segment of this object's path (kube_proxy escapes the pod
+ * the same way).  ':' and '@' are path characters (RFC 3986 pchar) and name
+ * ImageStreamTags ("patroni:build") and images ("is@sha256:..."): kept. */
+static void add_segment(struct strbuf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~:@", *p))
+			sb_add(b, (const char *)p, 1);
+		else
+			sb_printf(b, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+	}
+}
+
 char *kube_kind_path(const struct kube_client *c, const char *kind,
 		     const char *ns, const char *name, const char *sub)
 {
@@ -53,11 +69,15 @@ char *kube_kind_path(const struct kube_client *c, const char *kind,
 	if (k->namespaced && (!ns || !*ns))
 		return NULL;
 	sb_puts(&b, k->prefix);
-	if (k->namespaced)
-		sb_printf(&b, "/namespaces/%s", ns);
+	if (k->namespaced) {
+		sb_puts(&b, "/namespaces/");
+		add_segment(&b, ns);
+	}
 	sb_printf(&b, "/%s", k->plural);
-	if (name)
-		sb_printf(&b, "/%s", name);
+	if (name) {
+		sb_puts(&b, "/");
+		add_segment(&b, name);
+	}
 	if (name && sub)
 		sb_printf(&b, "/%s", sub);
 	return sb_detach(&b);

@@ -204,6 +204,61 @@ static const char *sget(const json_t *j, const char *a, const char *b)
 	return json_string_value(b ? json_object_get(v, b) : v);
 }
 
+/* kube_get_text_stream's sink: gather into a strbuf; stop after the first
+ * piece when asked */
+struct gathered {
+	struct strbuf b;
+	int stop_at_first;
+	int asked;
+};
+
+static int gather(void *ctx, const char *p, size_t n)
+{
+	struct gathered *g = ctx;
+	sb_add(&g->b, p, n);
+	return g->stop_at_first;
+}
+
+static int never_stop(void *ctx)
+{
+	struct gathered *g = ctx;
+	g->asked++;
+	return 0;
+}
+
+/* the build log is streamed through the client; names are one path segment */
+static void test_text_stream_and_escaped_names(void **state)
+{
+	(void)state;
+	struct kube_client *c = client("token.yaml");
+	struct kube_err err;
+	struct gathered g = {{0}, 0, 0};
+	char *p = kube_kind_path(c, "Pod", NULL, "db-0", "log");
+	assert_int_equal(kube_get_text_stream(c, p, NULL, gather, never_stop, &g, &err), 0);
+	sb_puts(&g.b, "");
+	assert_string_equal(g.b.s, "line one\nline two\n");
+	sb_release(&g.b);
+	g.stop_at_first = 1;
+	assert_int_equal(kube_get_text_stream(c, p, NULL, gather, NULL, &g, &err), -1);
+	assert_int_equal(err.cls, KUBE_ERR_ABORTED);
+	sb_release(&g.b);
+	free(p);
+	g.stop_at_first = 0;
+	assert_int_equal(kube_get_text_stream(c, "/api/v1/namespaces/ns1/pods/missing/log", NULL, gather, NULL, &g,
+					      &err), -1);
+	assert_int_equal(err.http_code, 404);
+	assert_string_equal(err.msg, "pods \"missing\" not found");
+	assert_int_equal(g.b.len, 0);
+	sb_release(&g.b);
+	p = kube_kind_path(c, "ImageStreamTag", "a b", "patroni:build", NULL);
+	assert_string_equal(p, "/apis/image.openshift.io/v1/namespaces/a%20b/imagestreamtags/patroni:build");
+	free(p);
+	p = kube_kind_path(c, "Pod", NULL, "../secrets/x?y#z%", "log");
+	assert_string_equal(p, "/api/v1/namespaces/ns1/pods/..%2Fsecrets%2Fx%3Fy%23z%25/log");
+	free(p);
+	kube_client_free(c);
+}
+
 static void test_get_and_namespace(void **state)
 {
 	(void)state;
@@ -315,7 +370,7 @@ static void test_dropped_connection(void **state)
 	assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 3);
 	json_decref(j);
 	/* a DELETE whose connection dropped may have been applied: not retried */
-	assert_int_equal(kube_delete(c, "/fault/drop/del?n=1", NULL, &j, &err), -1);
+	assert_int_equal(kube_request(c, "DELETE", "/fault/drop/del?n=1", NULL, NULL, NULL, &j, &err), -1);
 	assert_int_equal(err.cls, KUBE_ERR_NETWORK);
 	assert_int_equal(hits(c, "DELETE /fault/drop/del"), 1);
 	kube_client_free(c);
@@ -781,6 +836,7 @@ int main(int argc, char **argv)
 		return smoke(argc, argv);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_get_and_namespace),
+		cmocka_unit_test(test_text_stream_and_escaped_names),
 		cmocka_unit_test(test_status_messages),
 		cmocka_unit_test(test_retry_after_429),
 		cmocka_unit_test(test_retry_5xx_only_when_safe),
