@@ -12,12 +12,21 @@ struct help {
 /* ORDER CLI */
 static const struct help helps[] = {
 	{"lint",
-	 "usage: opsplan lint [--format text|json|sarif|github] [--quiet] [-W error] PATH...\n"
+	 "usage: opsplan lint [--format text|json|sarif|github] [--quiet] [-W error]\n"
+	 "                    [--exclude GLOB]... PATH...\n"
 	 "\n"
 	 "Check plans without touching a cluster.  PATH is a plan file or a directory,\n"
 	 "searched recursively for *.yaml and *.yml in sorted order (hidden entries and\n"
-	 "node_modules are skipped, symbolic links to directories are not followed).\n"
+	 "node_modules are skipped, symbolic links to directories are not followed); a\n"
+	 "YAML file found there that is not a plan (no top-level 'opsplan:', e.g. a\n"
+	 "Kubernetes manifest) is skipped and counted in the summary.\n"
 	 "\n"
+	 "The nearest .opsplan.yaml above PATH configures the run: 'exclude:' globs,\n"
+	 "'severity:' of a warning (error, warning or off) and 'silence:' of warnings\n"
+	 "under a path, with a reason (docs/diagnostics.md, 'Lint configuration').\n"
+	 "\n"
+	 "  --exclude G  skip files and directories G matches: a glob without '/'\n"
+	 "               matches any name on the path, one with '/' the path\n"
 	 "  --format F   text (default; colour on a terminal unless NO_COLOR is set),\n"
 	 "               json (one finding per line), sarif (SARIF 2.1.0 for code\n"
 	 "               scanning), github (workflow annotations)\n"

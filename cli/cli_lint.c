@@ -1,6 +1,9 @@
 /* cli_lint.c - `opsplan lint`: compile plans without a cluster and report
  * every finding in the format CI wants.  Files are linted one at a time and
- * freed; only SARIF keeps the findings (not the sources) for its one log. */
+ * freed; only SARIF keeps the findings (not the sources) for its one log.
+ * A directory is walked for YAML files; those that are not plans (no
+ * top-level `opsplan:`) are skipped and counted, `.opsplan.yaml` files
+ * configure what is excluded and how findings are reported (lint_config.h). */
 #include <dirent.h>
 #include <errno.h>
 #include <malloc.h>
@@ -13,20 +16,36 @@
 #include "cli.h"
 #include "compile.h"
 #include "diag.h"
+#include "lint_config.h"
 #include "mem.h"
+#include "yaml_load.h"
 
 /* Directory trees deeper than this are a loop or a mistake. */
 #define LINT_MAX_DIR_DEPTH 32
 /* parse_args: --help was printed, exit 0 */
 #define ARGS_HELPED 100
 
+struct lint_file {
+	char *path;                      /* as given or walked, as printed */
+	char *rel;                       /* relative to cfg's directory */
+	const struct lint_config *cfg;   /* borrowed from lint.configs; NULL: none */
+	int walked;                      /* found in a directory: skipped if not a plan */
+};
+
 struct lint {
 	enum diag_format fmt;
 	int quiet, werror, color;
-	char **files;
+	struct lint_file *files;
 	size_t nfiles, filecap;
+	const char **exclude;     /* --exclude globs, borrowed from argv */
+	size_t nexclude, excludecap;
+	struct lint_config **configs;   /* every configuration read, owned */
+	size_t nconfigs, configcap;
+	char *last_dir, *last_rel;      /* file_config's cache: the last file's directory */
+	const struct lint_config *last_cfg;
 	int io_error;             /* something could not be read: exit 2 */
 	size_t errors, warnings;
+	size_t linted, not_plans, excluded;
 	struct diag_list all;     /* SARIF: findings of every file */
 };
 
@@ -34,7 +53,8 @@ static int usage_error(const char *fmt, const char *arg)
 {
 	fputs("opsplan lint: ", stderr);
 	fprintf(stderr, fmt, arg);
-	fputs("\nusage: opsplan lint [--format text|json|sarif|github] [--quiet] [-W error] PATH...\n",
+	fputs("\nusage: opsplan lint [--format text|json|sarif|github] [--quiet] [-W error]\n"
+	      "                   [--exclude GLOB]... PATH...\n",
 	      stderr);
 	return EXIT_USAGE;
 }
@@ -50,18 +70,40 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void add_file(struct lint *l, char *path)
+static void add_file(struct lint *l, char *path, char *rel, const struct lint_config *cfg, int walked)
 {
 	XGROW(l->files, l->filecap, l->nfiles + 1);
-	l->files[l->nfiles++] = path;
+	l->files[l->nfiles++] = (struct lint_file){path, rel, cfg, walked};
+}
+
+static const struct lint_config *keep_config(struct lint *l, struct lint_config *c)
+{
+	if (c) {
+		XGROW(l->configs, l->configcap, l->nconfigs + 1);
+		l->configs[l->nconfigs++] = c;
+	}
+	return c;
+}
+
+/* --exclude (against the path as printed) or the configuration (against the
+ * path below its directory). */
+static int excluded(const struct lint *l, const char *path, const struct lint_config *cfg, const char *rel)
+{
+	for (size_t i = 0; i < l->nexclude; i++)
+		if (lint_glob_excludes(l->exclude[i], path))
+			return 1;
+	return lint_config_excludes(cfg, rel);
 }
 
 /* Walk dir in sorted order: hidden entries and node_modules are skipped, and
- * symbolic links to directories are not followed (no loops). */
-static void walk(struct lint *l, const char *dir, int depth)
+ * symbolic links to directories are not followed (no loops).  cfg governs
+ * dir, whose path below cfg's directory is prefix; a subdirectory with its
+ * own .opsplan.yaml is governed by that one instead. */
+static void walk(struct lint *l, const char *dir, int depth, const struct lint_config *cfg, const char *prefix)
 {
 	char **names = NULL;
 	size_t n = 0, cap = 0;
+	int has_config = 0;
 	DIR *dp = opendir(dir);
 	if (!dp) {
 		fprintf(stderr, "opsplan lint: cannot open directory '%s': %s\n", dir, strerror(errno));
@@ -70,33 +112,78 @@ static void walk(struct lint *l, const char *dir, int depth)
 	}
 	struct dirent *e;
 	while ((e = readdir(dp)) != NULL) {
+		has_config |= !strcmp(e->d_name, LINT_CONFIG_NAME);
 		if (e->d_name[0] == '.' || !strcmp(e->d_name, "node_modules"))
 			continue;
 		XGROW(names, cap, n + 1);
 		names[n++] = xstrdup(e->d_name);
 	}
 	closedir(dp);
+	/* depth 0: lint_config_find has read this directory's already */
+	if (has_config && depth > 0) {
+		struct lint_config *own = NULL;
+		if (lint_config_load(&own, dir) < 0)
+			l->io_error = 1;
+		else {
+			cfg = keep_config(l, own);
+			prefix = "";
+		}
+	}
 	if (n)
 		qsort(names, n, sizeof *names, cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		char *path = xasprintf("%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", names[i]);
+		char *rel = xasprintf("%s%s", prefix, names[i]);
 		struct stat st;
-		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		int is_dir = lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+		if (!is_dir && !is_plan_name(names[i])) {
+			free(path);
+			free(rel);
+		} else if (excluded(l, path, cfg, rel)) {
+			l->excluded += !is_dir;
+			free(path);
+			free(rel);
+		} else if (is_dir) {
+			char *sub = xasprintf("%s/", rel);
 			if (depth < LINT_MAX_DIR_DEPTH)
-				walk(l, path, depth + 1);
+				walk(l, path, depth + 1, cfg, sub);
 			else
 				fprintf(stderr, "opsplan lint: skipping '%s': deeper than %d directories\n",
 					path, LINT_MAX_DIR_DEPTH);
+			free(sub);
 			free(path);
-		} else if (is_plan_name(names[i]) && (stat(path, &st) < 0 || S_ISREG(st.st_mode))) {
+			free(rel);
+		} else if (stat(path, &st) < 0 || S_ISREG(st.st_mode)) {
 			/* A plan that cannot be read is reported, not skipped. */
-			add_file(l, path);
+			add_file(l, path, rel, cfg, 1);
 		} else {
 			free(path);
+			free(rel);
 		}
 		free(names[i]);
 	}
 	free(names);
+}
+
+/* The configuration of a file named on the command line: found from its
+ * directory, once per directory (a hook passes many files of one). */
+static const struct lint_config *file_config(struct lint *l, const char *arg, char **rel)
+{
+	const char *slash = strrchr(arg, '/');
+	char *dir = slash ? xasprintf("%.*s", slash == arg ? 1 : (int)(slash - arg), arg) : xstrdup(".");
+	if (!l->last_dir || strcmp(dir, l->last_dir)) {
+		struct lint_config *c = NULL;
+		free(l->last_dir);
+		free(l->last_rel);
+		if (lint_config_find(&c, &l->last_rel, dir) < 0)
+			l->io_error = 1;
+		l->last_cfg = keep_config(l, c);
+		l->last_dir = dir;
+	} else {
+		free(dir);
+	}
+	*rel = xasprintf("%s%s", l->last_rel, slash ? slash + 1 : arg);
+	return l->last_cfg;
 }
 
 static void collect(struct lint *l, const char *arg)
@@ -108,14 +195,41 @@ static void collect(struct lint *l, const char *arg)
 		return;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		/* A file named on the command line is linted whatever its name. */
-		add_file(l, xstrdup(arg));
+		/* A file named on the command line is linted whatever its name,
+		 * unless an exclude names it (a hook passes every changed file). */
+		char *rel;
+		const struct lint_config *cfg = file_config(l, arg, &rel);
+		if (excluded(l, arg, cfg, rel)) {
+			l->excluded++;
+			free(rel);
+			return;
+		}
+		add_file(l, xstrdup(arg), rel, cfg, 0);
 		return;
 	}
+	struct lint_config *cfg = NULL;
+	char *prefix = NULL;
+	if (lint_config_find(&cfg, &prefix, arg) < 0)
+		l->io_error = 1;
 	size_t before = l->nfiles;
-	walk(l, arg, 0);
+	walk(l, arg, 0, keep_config(l, cfg), prefix);
+	free(prefix);
 	if (l->nfiles == before && !l->quiet)
 		fprintf(stderr, "opsplan lint: no *.yaml or *.yml files under '%s'\n", arg);
+}
+
+/* A YAML file found in a directory is a plan when its top-level mapping has
+ * 'opsplan:' (docs/language.md).  One that did not load is judged from its
+ * text: a line that starts with 'opsplan:' (a broken plan is still linted,
+ * a broken Kubernetes manifest is not). */
+static int looks_like_plan(const struct compiled *c)
+{
+	const struct ydoc *doc = c->doc;
+	if (!doc || !doc->text || doc->sys_errno)
+		return 1;   /* it could not be read: reported */
+	if (doc->root)
+		return doc->root->kind != YNODE_MAP || ynode_pair(doc->root, "opsplan") != NULL;
+	return !strncmp(doc->text, "opsplan:", 8) || strstr(doc->text, "\nopsplan:") != NULL;
 }
 
 static void free_diag(struct diag *g)
@@ -153,13 +267,21 @@ static void absorb(struct diag_list *all, const struct diag_list *d)
 	}
 }
 
-static void lint_one(struct lint *l, const char *path)
+static void lint_one(struct lint *l, const struct lint_file *f)
 {
 	struct diag_list d;
 	diag_init(&d);
 	d.werror = l->werror;
 	struct compile_opts o = {0};
-	struct compiled *c = compile_file(path, &o, &d);
+	struct compiled *c = compile_file(f->path, &o, &d);
+	if (f->walked && !looks_like_plan(c)) {
+		l->not_plans++;
+		diag_release(&d);
+		compile_free(c);
+		return;
+	}
+	l->linted++;
+	lint_config_apply(f->cfg, f->rel, &d);
 	for (size_t i = 0; i < d.n; i++) {
 		if (d.items[i].code == OP011)
 			l->io_error = 1;
@@ -202,6 +324,12 @@ static int parse_args(struct lint *l, int argc, char **argv, int *first)
 				return usage_error("'--format' needs a value: %s", "text, json, sarif or github");
 			if (diag_format_parse(v, &l->fmt) < 0)
 				return usage_error("unknown format '%s' (text, json, sarif or github)", v);
+		} else if (!strcmp(a, "--exclude") || !strncmp(a, "--exclude=", 10)) {
+			const char *v = a[9] == '=' ? a + 10 : (i + 1 < argc ? argv[++i] : NULL);
+			if (!v || !*v)
+				return usage_error("'--exclude' needs a %s", "GLOB");
+			XGROW(l->exclude, l->excludecap, l->nexclude + 1);
+			l->exclude[l->nexclude++] = v;
 		} else if (!strcmp(a, "-W") || !strncmp(a, "-W", 2)) {
 			const char *v = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
 			if (!v || strcmp(v, "error"))
@@ -217,11 +345,20 @@ static int parse_args(struct lint *l, int argc, char **argv, int *first)
 	return -1;
 }
 
+/* After the findings, on standard error: stdout is flushed first so that a
+ * combined log (2>&1) reads findings, then the summary. */
 static void summary(const struct lint *l)
 {
-	fprintf(stderr, "%zu error%s, %zu warning%s in %zu file%s\n", l->errors,
-		l->errors == 1 ? "" : "s", l->warnings, l->warnings == 1 ? "" : "s", l->nfiles,
-		l->nfiles == 1 ? "" : "s");
+	fflush(stdout);
+	fprintf(stderr, "%zu error%s, %zu warning%s in %zu file%s", l->errors,
+		l->errors == 1 ? "" : "s", l->warnings, l->warnings == 1 ? "" : "s", l->linted,
+		l->linted == 1 ? "" : "s");
+	if (l->not_plans)
+		fprintf(stderr, "; skipped %zu YAML file%s that %s not plans (no 'opsplan:')", l->not_plans,
+			l->not_plans == 1 ? "" : "s", l->not_plans == 1 ? "is" : "are");
+	if (l->excluded)
+		fprintf(stderr, "; %zu excluded", l->excluded);
+	fputc('\n', stderr);
 }
 
 int cli_lint(int argc, char **argv)
@@ -243,7 +380,7 @@ int cli_lint(int argc, char **argv)
 	for (int i = first; i < argc; i++)
 		collect(&l, argv[i]);
 	for (size_t i = 0; i < l.nfiles; i++)
-		lint_one(&l, l.files[i]);
+		lint_one(&l, &l.files[i]);
 	if (l.fmt == DIAG_SARIF)
 		diag_print(&l.all, DIAG_SARIF, 0, stdout);
 	if (l.fmt == DIAG_TEXT && !l.quiet)
@@ -253,9 +390,17 @@ int cli_lint(int argc, char **argv)
 		l.io_error = 1;
 	}
 	diag_release(&l.all);
-	for (size_t i = 0; i < l.nfiles; i++)
-		free(l.files[i]);
+	for (size_t i = 0; i < l.nfiles; i++) {
+		free(l.files[i].path);
+		free(l.files[i].rel);
+	}
 	free(l.files);
+	for (size_t i = 0; i < l.nconfigs; i++)
+		lint_config_free(l.configs[i]);
+	free(l.configs);
+	free(l.exclude);
+	free(l.last_dir);
+	free(l.last_rel);
 	if (l.io_error)
 		return EXIT_USAGE;
 	if (l.errors || (l.werror && l.warnings))

@@ -206,11 +206,6 @@ const char *diag_code_slug(enum diag_code c)
 	return (size_t)c < DIAG_CODE_COUNT ? codes[c].slug : "unknown";
 }
 
-const char *diag_code_summary(enum diag_code c)
-{
-	return (size_t)c < DIAG_CODE_COUNT ? codes[c].summary : "unknown diagnostic";
-}
-
 enum diag_severity diag_code_severity(enum diag_code c)
 {
 	return (size_t)c < DIAG_CODE_COUNT ? codes[c].sev : DIAG_ERROR;
@@ -423,35 +418,95 @@ static void print_json(const struct diag_list *d, FILE *out)
 	}
 }
 
-/* SARIF wants a URI relative to the repository root: strip "./" and the
- * working directory, percent-encode the rest. */
-static json_t *sarif_uri(const char *file)
+static void uri_escape(struct strbuf *b, const char *s)
 {
-	char cwd[4096];
-	if (file[0] == '/' && getcwd(cwd, sizeof cwd)) {
-		size_t n = strlen(cwd);
-		if (!strncmp(file, cwd, n) && file[n] == '/')
-			file += n + 1;
-	}
-	while (file[0] == '.' && file[1] == '/')
-		file += 2;
-	struct strbuf b = {0};
-	/* Outside the working tree: an absolute file URI, at least valid. */
-	if (file[0] == '/')
-		sb_puts(&b, "file://");
-	for (const unsigned char *p = (const unsigned char *)file; *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
 		    strchr("-._~/", *p))
-			sb_putc(&b, (char)*p);
+			sb_putc(b, (char)*p);
 		else
-			sb_printf(&b, "%%%02X", *p);
+			sb_printf(b, "%%%02X", *p);
 	}
-	json_t *j = json_string(b.s ? b.s : "");
-	sb_release(&b);
-	return j;
 }
 
-static json_t *sarif_result(const struct diag *g, size_t rule_index)
+/* An absolute path with "." and ".." resolved by name (no file system:
+ * the file may not exist); cwd when file is relative. */
+static char *abs_path(const char *cwd, const char *file)
+{
+	char *joined = file[0] == '/' ? xstrdup(file) : xasprintf("%s/%s", cwd, file);
+	char *out = xmalloc(strlen(joined) + 2);
+	size_t n = 0;
+	for (char *seg = joined; *seg;) {
+		char *end = strchr(seg, '/');
+		size_t len = end ? (size_t)(end - seg) : strlen(seg);
+		if (len == 2 && seg[0] == '.' && seg[1] == '.') {
+			while (n > 0 && out[--n] != '/')
+				;
+		} else if (len && !(len == 1 && seg[0] == '.')) {
+			out[n++] = '/';
+			memcpy(out + n, seg, len);
+			n += len;
+		}
+		seg += len + (end ? 1 : 0);
+	}
+	if (!n)
+		out[n++] = '/';
+	out[n] = '\0';
+	free(joined);
+	return out;
+}
+
+/* The SARIF base (uriBaseId SRCROOT): the repository the working directory
+ * is in (the nearest directory above it with a .git), else the working
+ * directory; GitHub code scanning resolves results against the repository. */
+static char *sarif_base(void)
+{
+	char cwd[4096];
+	if (!getcwd(cwd, sizeof cwd))
+		return NULL;
+	char *dir = xstrdup(cwd);
+	for (size_t n = strlen(dir); n > 1;) {
+		char *git = xasprintf("%.*s/.git", (int)n, dir);
+		int found = access(git, F_OK) == 0;
+		free(git);
+		if (found) {
+			dir[n] = '\0';
+			return dir;
+		}
+		while (n > 1 && dir[n - 1] != '/')
+			n--;
+		if (n > 1)
+			n--;
+	}
+	free(dir);
+	return xstrdup(cwd);
+}
+
+/* artifactLocation: relative to the base (uriBaseId SRCROOT) when the file
+ * is under it, "../" resolved first; an absolute file URI otherwise. */
+static json_t *sarif_location(const char *base, const char *file)
+{
+	char cwd[4096];
+	struct strbuf b = {0};
+	char *abs = getcwd(cwd, sizeof cwd) ? abs_path(cwd, file) : NULL;
+	size_t bl = base ? strlen(base) : 0;
+	json_t *loc = json_object();
+	if (abs && base && bl > 1 && !strncmp(abs, base, bl) && abs[bl] == '/') {
+		uri_escape(&b, abs + bl + 1);
+		json_object_set_new(loc, "uriBaseId", json_string("SRCROOT"));
+	} else if (abs) {
+		sb_puts(&b, "file://");
+		uri_escape(&b, abs);
+	} else {
+		uri_escape(&b, file);
+	}
+	json_object_set_new(loc, "uri", json_string(b.s ? b.s : ""));
+	sb_release(&b);
+	free(abs);
+	return loc;
+}
+
+static json_t *sarif_result(const struct diag *g, size_t rule_index, const char *base)
 {
 	static const char *const level[] = {"error", "warning", "note"};
 	struct strbuf text = {0};
@@ -467,7 +522,7 @@ static json_t *sarif_result(const struct diag *g, size_t rule_index)
 	json_t *locs = json_array();
 	if (g->loc.file) {
 		json_t *phys = json_object();
-		json_object_set_new(phys, "artifactLocation", json_pack("{s:o}", "uri", sarif_uri(g->loc.file)));
+		json_object_set_new(phys, "artifactLocation", sarif_location(base, g->loc.file));
 		const struct loc *l = &g->loc;
 		/* GitHub code scanning needs region.startLine on every result: a
 		 * finding about the whole file (it cannot be read) points at line 1. */
@@ -515,10 +570,11 @@ static void print_sarif(const struct diag_list *d, FILE *out)
 		free(md);
 	}
 	json_t *results = json_array();
+	char *base = sarif_base();
 	for (size_t i = 0; i < d->n; i++) {
 		const struct diag *g = &d->items[i];
 		if ((size_t)g->code < DIAG_CODE_COUNT)
-			json_array_append_new(results, sarif_result(g, index[g->code]));
+			json_array_append_new(results, sarif_result(g, index[g->code], base));
 	}
 	json_t *log = json_pack("{s:s,s:s,s:[{s:{s:{s:s,s:o}},s:o}]}",
 		"$schema", "https://json.schemastore.org/sarif-2.1.0.json",
@@ -531,6 +587,18 @@ static void print_sarif(const struct diag_list *d, FILE *out)
 		json_t *driver = json_object_get(json_object_get(json_array_get(json_object_get(log, "runs"), 0),
 								 "tool"), "driver");
 		json_object_set_new(driver, "version", json_string(opsplan_version));
+	}
+	if (base) {
+		struct strbuf u = {0};
+		sb_puts(&u, "file://");
+		uri_escape(&u, base);
+		if (u.s[u.len - 1] != '/')
+			sb_putc(&u, '/');
+		json_t *run = json_array_get(json_object_get(log, "runs"), 0);
+		json_object_set_new(run, "originalUriBaseIds",
+				    json_pack("{s:{s:s}}", "SRCROOT", "uri", u.s));
+		sb_release(&u);
+		free(base);
 	}
 	json_dumpf(log, out, JSON_INDENT(2));
 	fputc('\n', out);

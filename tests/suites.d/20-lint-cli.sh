@@ -38,10 +38,12 @@ steps:
     do: k8s.get
     with: {kind: Pod, name: "p-0"}
 EOF
-printf 'name: a\nname: b\n' > tree/b.yaml
-printf 'x:\n\ty: 1\n' > tree/a.yml
-printf 'k: [1, 2\n' > tree/sub/deeper/z.yaml
-printf 'a: 1\n---\nb: 2\n' > tree/sub/c.yaml
+# Broken plans: a YAML file found in a directory is linted when it is a plan
+# (a line that starts with 'opsplan:' when it does not load).
+printf 'name: a\nname: b\nopsplan: 1\n' > tree/b.yaml
+printf 'x:\n\ty: 1\nopsplan: 1\n' > tree/a.yml
+printf 'k: [1, 2\nopsplan: 1\n' > tree/sub/deeper/z.yaml
+printf 'a: 1\n---\nb: 2\nopsplan: 1\n' > tree/sub/c.yaml
 printf 'not: [a plan\n' > tree/sub/readme.txt
 printf 'a: [\n' > tree/.git/x.yaml
 printf 'a: [\n' > tree/node_modules/pkg/x.yaml
@@ -267,6 +269,79 @@ done
 check "YAML punctuation noise: no crash (saved to /tmp/opsplan-noise-crash-* if any)" test "$crashed" = 0
 check "YAML punctuation noise: each under a second" test "$slow" = 0
 check "YAML punctuation noise: every finding located" test "$unlocated" = 0
+
+# ---- a repository that mixes plans and other YAML (issue 15) ---------------------
+mkdir -p mixed/plans mixed/k8s mixed/legacy mixed/vendor
+cp clean.yaml mixed/plans/clean.yaml
+cp warn.yaml mixed/legacy/old.yaml
+cat > mixed/k8s/deploy.yaml <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+EOF
+printf 'apiVersion: v1\nkind: [ConfigMap\n' > mixed/k8s/broken.yaml
+printf 'opsplan: 1\nname: [half\n' > mixed/vendor/half.yaml
+(cd mixed && "$OPSPLAN" lint . >../out 2>../err); rc=$?
+check "lint . on plans and manifests: only the plans are linted (exit $rc)" \
+	eval 'test "$rc" = 1 && ! grep -q "k8s/" out && grep -q "vendor/half.yaml:3:1: error\[OP001\]" out && grep -q "legacy/old.yaml" out'
+check "lint .: says how many YAML files it skipped" \
+	grep -qx "1 error, 2 warnings in 3 files; skipped 2 YAML files that are not plans (no 'opsplan:')" err
+check "lint .: a manifest named on the command line is still linted" \
+	eval '"$OPSPLAN" lint mixed/k8s/deploy.yaml 2>&1 | grep -q "error\[OP023\]"'
+run lint --exclude vendor --exclude '*/legacy/*.yaml' mixed
+check "--exclude: a directory name and a path glob, counted (exit $rc)" \
+	eval 'test "$rc" = 0 && test ! -s out && grep -q "in 1 file; skipped 2 YAML files that are not plans (no .opsplan:.); 1 excluded$" err'
+run lint --exclude
+check "--exclude without a glob: exit 2" test "$rc" = 2
+"$OPSPLAN" lint mixed >combined.log 2>&1
+check "findings, then the summary, in one combined stream" \
+	eval 'tail -1 combined.log | grep -q "^1 error, 2 warnings in 3 files" && head -1 combined.log | grep -q "^mixed/"'
+
+# .opsplan.yaml, found upward from the linted path
+cat > mixed/.opsplan.yaml <<'EOF'
+exclude: [vendor/]
+severity: {OP101: error}
+silence:
+  - {path: "legacy/", codes: [OP100], reason: "replaced by plans/ next quarter"}
+EOF
+run lint mixed
+check ".opsplan.yaml: exclude, severity raised, path silence (exit $rc)" \
+	eval 'test "$rc" = 1 && grep -q "error\[OP101\]" out && ! grep -q "OP100" out && ! grep -q vendor out'
+(cd mixed/legacy && "$OPSPLAN" lint old.yaml >../../out 2>../../err); rc=$?
+check ".opsplan.yaml: found from a file named in a subdirectory" \
+	eval 'test "$rc" = 1 && grep -q "^old.yaml:7:9: error\[OP101\]" out && ! grep -q OP100 out'
+mkdir -p mixed/legacy/keep && cp warn.yaml mixed/legacy/keep/w.yaml
+printf 'severity: {OP100: off, OP101: off}\n' > mixed/legacy/keep/.opsplan.yaml
+run lint mixed
+check ".opsplan.yaml: a nested one governs its directory" \
+	eval '! grep -q "keep/w.yaml" out && grep -q "legacy/old.yaml:7:9: error\[OP101\]" out'
+rm -r mixed/legacy/keep
+printf 'exclude: vendor\nseverty: {}\nseverity: {OP020: off}\n' > mixed/.opsplan.yaml
+run lint mixed/plans
+check ".opsplan.yaml with mistakes: exit 2, every one located" \
+	eval 'test "$rc" = 2 && grep -q "\.opsplan\.yaml:1:10: error\[OP021\]" err && grep -q "\.opsplan\.yaml:2:1: error\[OP020\]: unknown key .severty." err && grep -q "did you mean .severity." err && grep -q "\.opsplan\.yaml:3:12: error\[OP035\]: .OP020. is an error" err'
+printf 'a: 1\na: 2\n' > mixed/.opsplan.yaml
+run lint mixed/plans
+check ".opsplan.yaml through the hardened loader: a duplicate key is a located error" \
+	eval 'test "$rc" = 2 && grep -q "\.opsplan\.yaml:2:1: error\[OP002\]" err'
+rm mixed/.opsplan.yaml
+
+# SARIF: URIs relative to a base named in originalUriBaseIds, '..' resolved
+mkdir -p repo/.git repo/ci && cp tree/b.yaml repo/b.yaml
+(cd repo/ci && "$OPSPLAN" lint --format sarif ../b.yaml "$T/tree/b.yaml" >../../out 2>/dev/null)
+check "sarif: '../' and outside paths are valid URIs against the repository base" python3 - "$T" <<'EOF'
+import json, sys
+run = json.load(open("out"))["runs"][0]
+base = run["originalUriBaseIds"]["SRCROOT"]["uri"]
+assert base == "file://" + sys.argv[1] + "/repo/", base
+locs = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in run["results"]]
+assert locs[0] == {"uri": "b.yaml", "uriBaseId": "SRCROOT"}, locs
+assert locs[1] == {"uri": "file://" + sys.argv[1] + "/tree/b.yaml"}, locs
+for l in locs:
+    assert ".." not in l["uri"].split("/"), l
+EOF
 
 # ---- a -p value against a catastrophic match: ------------------------------
 # '^(a+)+$' against forty 'a's and a '!' backtracks 2^40 ways: the bounded
