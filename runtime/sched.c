@@ -393,6 +393,27 @@ static int64_t min_deadline(int64_t a, int64_t b)
 	return a < b ? a : b;
 }
 
+/* A step that failed or timed out without seeing an outage itself (a watch
+ * that kept reconnecting inside the client): is the API answering now?  A
+ * transport error, 5xx or 429 on one quick read says the failure is the
+ * outage's, and the run ends exit 3, not as a failed plan. */
+static int api_out(struct sched *s)
+{
+	if (!s->o->kc || s->o->dry_run)
+		return 0;
+	char *path = kube_kind_path(s->o->kc, "Namespace", NULL, s->o->ns, NULL);
+	struct kube_req_opts o = {0};
+	o.timeout_ms = 5000;
+	o.no_retry = 1;
+	json_t *out = NULL;
+	struct kube_err e;
+	int rc = path ? kube_request(s->o->kc, "GET", path, NULL, NULL, &o, &out, &e) : 0;
+	free(path);
+	json_decref(out);
+	return rc < 0 && (e.cls == KUBE_ERR_NETWORK || e.cls == KUBE_ERR_SERVER || e.cls == KUBE_ERR_THROTTLED ||
+			  e.cls == KUBE_ERR_TIMEOUT);
+}
+
 /* One attempt of an action step: the action (polled with until), its
  * shape check and its expects.  *result on success. */
 static int attempt(struct sched *s, const struct ir_step *st, json_t *memo, const json_t *resume,
@@ -516,6 +537,10 @@ static int attempt(struct sched *s, const struct ir_step *st, json_t *memo, cons
 	if (rc != ACTION_OK) {
 		snprintf(err, errn, "%s", cx.err[0] ? cx.err : "failed");
 		s->last_transient = cx.err_transient || (transient && rc == ACTION_TIMEOUT);
+		if (!s->last_transient && (rc == ACTION_TIMEOUT || rc == ACTION_FAILED) && api_out(s)) {
+			s->last_transient = 1;
+			snprintf(err + strlen(err), errn - strlen(err), " (the API is not answering)");
+		}
 		s->cluster_lost = cx.err_cluster || s->last_transient;
 		json_decref(*result);
 		*result = NULL;
