@@ -15,6 +15,8 @@ SAN_SKIP=" 50-sandbox 51-sandbox-units 80-fuzz-short "
 if [ "${SAN:-0}" = 1 ]; then
 	export OPSPLAN_CRASH_POINTS=${OPSPLAN_CRASH_POINTS:-"intent:2 sent:4 step-end:3 step-end:9"}
 	export E2E_ONLY=${E2E_ONLY:-"e2e kill-sw"}
+	# the resume scenarios that exercise the most C (the outages are waits)
+	export RESUME63_ONLY=${RESUME63_ONLY:-"sigterm other exec"}
 fi
 for s in tests/suites.d/*.sh; do
 	[ -e "$s" ] || continue
