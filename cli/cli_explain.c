@@ -9,6 +9,7 @@
 
 #include "catalog.h"
 #include "cli.h"
+#include "expr.h"
 #include "cli_compile.h"
 #include "graph.h"
 #include "mem.h"
@@ -47,6 +48,59 @@ static void one_line(FILE *out, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n && s[i]; i++)
 		fputc(s[i] == '\n' ? ' ' : s[i], out);
+}
+
+/* Every `params.NAME` the text reads has a value in vals (an unset param
+ * would render as an empty string). */
+static int params_known(const char *text, const json_t *vals)
+{
+	for (const char *s = strstr(text, "params."); s; s = strstr(s + 7, "params.")) {
+		const char *n = s + 7, *e = n;
+		while ((*e >= 'a' && *e <= 'z') || (*e >= '0' && *e <= '9') || *e == '_')
+			e++;
+		char name[64];
+		if (e - n >= (long)sizeof name)
+			return 0;
+		memcpy(name, n, (size_t)(e - n));
+		name[e - n] = '\0';
+		if (!json_object_get(vals, name))
+			return 0;
+	}
+	return 1;
+}
+
+/* A gate's prompt with the parameters' values filled in when every part of
+ * it can be evaluated from them alone (-p or a default); the template as
+ * written otherwise (it reads a step's result).  Sensitive values never
+ * enter the environment, so a prompt that shows one stays unrendered. */
+static void prompt_line(const struct ex *E, const struct ynode *prompt)
+{
+	json_t *vals = json_object(), *env = json_pack("{s:O}", "params", vals), *out = NULL;
+	const json_t *ps = E->g->params;
+	size_t i;
+	json_t *p;
+	json_array_foreach(ps, i, p) {
+		const json_t *v = json_object_get(p, "value");
+		const char *name = json_string_value(json_object_get(p, "name"));
+		if (name && v && !json_is_null(v) && !json_is_true(json_object_get(p, "sensitive")))
+			json_object_set(vals, name, (json_t *)v);
+	}
+	struct arena *a = arena_new();
+	struct diag_list d;
+	diag_init(&d);
+	char *err = NULL;
+	struct tmpl *t = tmpl_parse(a, prompt->str, prompt->len, &prompt->loc, &d);
+	if (t && !d.n && params_known(prompt->str, vals) && tmpl_eval(t, env, &out, &err) == 0 &&
+	    json_is_string(out))
+		one_line(E->out, json_string_value(out), json_string_length(out));
+	else
+		one_line(E->out, prompt->str, prompt->len);
+	free(err);
+	json_decref(out);
+	diag_release(&d);
+	arena_free(a);
+	json_decref(vals);
+	json_decref(env);
 }
 
 /* One line of a step's description: indent d, label, then the expression
@@ -126,7 +180,7 @@ static void step(const struct ex *E, const struct graph_node *x, const char *num
 	if (s->gate) {
 		fprintf(o, "%*sASKS   ", d, "");
 		if (s->gate->prompt && s->gate->prompt->str)
-			one_line(o, s->gate->prompt->str, s->gate->prompt->len);
+			prompt_line(E, s->gate->prompt);
 		fprintf(o, " (skipped with --yes)\n");
 	}
 	for (size_t i = 0; i < s->nexpect; i++)

@@ -38,15 +38,26 @@ static const struct help helps[] = {
 	 "usage: opsplan compile PLAN [-p NAME=VALUE]... [-o FILE]\n"
 	 "\n"
 	 "Compile PLAN to its validated step graph (IR, JSON; see schema/ir.schema.json)\n"
-	 "and write it to FILE or standard output.\n"},
+	 "and write it to FILE or standard output.\n"
+	 "\n"
+	 "Exit status: 0 written, 1 the plan has errors (as lint, graph, explain and rbac\n"
+	 "say; only run says 5, since its 1 means a step failed), 2 usage or I/O error.\n"},
 	{"graph",
 	 "usage: opsplan graph PLAN [--format dot|mermaid]\n"
 	 "\n"
-	 "Print the step graph of PLAN for Graphviz (dot, the default) or Mermaid.\n"},
+	 "Print the step graph of PLAN for Graphviz (dot, the default) or Mermaid, with\n"
+	 "a legend: boxes are steps, octagons gates, folders groups; orange opens a\n"
+	 "bracket, green closes one; red dashed edges lead to on_failure steps, the bold\n"
+	 "one to finally.\n"
+	 "\n"
+	 "Exit status: 0 printed, 1 the plan has errors, 2 usage or I/O error.\n"},
 	{"explain",
 	 "usage: opsplan explain PLAN [-p NAME=VALUE]... [--assume typical]\n"
 	 "\n"
-	 "Say what PLAN will do, in order, with its parameters, brackets and time bounds.\n"},
+	 "Say what PLAN will do, in order, with its parameters, brackets and time bounds.\n"
+	 "Gate prompts are shown with the values of -p and the defaults filled in.\n"
+	 "\n"
+	 "Exit status: 0 explained, 1 the plan has errors, 2 usage or I/O error.\n"},
 	{"run",
 	 "usage: opsplan run [PLAN|IR.json] [-n NAMESPACE] [--kubeconfig FILE] [--context CTX]\n"
 	 "                   [-p NAME=VALUE]... [--yes] [--dry-run] [--resume RUN] [--journal DIR]\n"

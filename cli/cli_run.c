@@ -542,6 +542,12 @@ static int load_plan(struct run *r)
 	char err[512];
 	int code = EXIT_USAGE;
 	const char *path = r->a.plan ? r->a.plan : default_plan();
+	if (!r->a.plan && access(path, R_OK) != 0) {
+		fprintf(stderr, "opsplan run: no PLAN given, and the default plan is not here: looked for '%s' "
+				"(where 'make install' puts it) and './%s' (in a checkout); name a plan: "
+				"opsplan run PLAN\n", OPSPLAN_DATADIR "/plans/patroni-hotfix.yaml", path);
+		return EXIT_USAGE;
+	}
 	r->irtext = plan_ir(&r->a, path, &code);
 	if (!r->irtext)
 		return code;

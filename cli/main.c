@@ -31,10 +31,12 @@ static void usage(FILE *out)
 		     "commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "  %-9s %s\n", "help", "show the help of a command");
+	fprintf(out, "  %-9s %s\n", "help", "show the help of a command ('opsplan help help': this list)");
+	fprintf(out, "  %-9s %s\n", "version", "print the version (also --version)");
 	fprintf(out, "\n'opsplan help <command>' or 'opsplan <command> --help' for details.\n"
 		     "Exit codes: 0 ok, 1 findings or a failed step, 2 usage or I/O error,\n"
-		     "3 cluster unreachable, 4 stopped at a gate or by the user, 5 plan does not compile.\n");
+		     "3 cluster unreachable, 4 stopped at a gate or by the user, 5 plan does not compile\n"
+		     "(run; the other commands say 1 for a plan with errors), 6 resume refused.\n");
 }
 
 int main(int argc, char **argv)
@@ -54,6 +56,11 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "help")) {
 		if (argc < 3) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		/* help and version have no page of their own: this list is theirs */
+		if (!strcmp(argv[2], "help") || !strcmp(argv[2], "version")) {
 			usage(stdout);
 			return EXIT_OK;
 		}

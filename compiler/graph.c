@@ -621,6 +621,24 @@ static void dot_list(FILE *out, struct graph_node **list, size_t n, int ind)
 		}
 }
 
+/* What the shapes, colours and edges mean, in a corner of the drawing: a
+ * reader of an SVG in a change ticket has no --help to ask. */
+static void dot_legend(FILE *out)
+{
+	fprintf(out, "  subgraph \"cluster_legend\" {\n"
+		     "    label=\"legend\"; style=dotted; fontsize=9;\n"
+		     "    node [fontsize=9];\n"
+		     "    \"legend_step\" [shape=box, label=\"step: id\\naction\"];\n"
+		     "    \"legend_gate\" [shape=octagon, label=\"gate: asks a person\"];\n"
+		     "    \"legend_group\" [shape=folder, label=\"group (dashed box: its steps)\"];\n"
+		     "    \"legend_open\" [shape=box, color=darkorange, label=\"opens a bracket\"];\n"
+		     "    \"legend_close\" [shape=box, color=darkgreen, label=\"closes a bracket\"];\n"
+		     "    \"legend_step\" -> \"legend_gate\" [label=\"runs after\"];\n"
+		     "    \"legend_gate\" -> \"legend_group\" [color=red, style=dashed, label=\"on failure\"];\n"
+		     "    \"legend_open\" -> \"legend_close\" [style=bold, label=\"to finally\"];\n"
+		     "  }\n");
+}
+
 void graph_write_dot(const struct graph *g, FILE *out)
 {
 	fprintf(out, "digraph \"");
@@ -640,6 +658,7 @@ void graph_write_dot(const struct graph *g, FILE *out)
 			fprintf(out, " [style=bold, label=\"end, failure or Ctrl-C\"];\n");
 		}
 	}
+	dot_legend(out);
 	fprintf(out, "}\n");
 }
 
@@ -690,4 +709,10 @@ void graph_write_mermaid(const struct graph *g, FILE *out)
 		if (g->ntop)
 			fprintf(out, "  n%zu ==> finally\n", g->top[g->ntop - 1]->doc_index);
 	}
+	/* the legend: see dot_legend */
+	fprintf(out, "  subgraph legend [\"legend\"]\n"
+		     "    legend_step[\"step: id<br/>action\"] -- runs after --> legend_gate{{\"gate: asks a person\"}}\n"
+		     "    legend_gate -. on failure .-> legend_fail[\"its on_failure steps\"]\n"
+		     "    legend_end[\"last step\"] == end, failure or Ctrl-C ==> legend_fin[\"finally\"]\n"
+		     "  end\n");
 }

@@ -170,7 +170,7 @@ static void check_opener(struct graph *g, const struct graph_node *p, struct dia
 		struct diag *dg = diag_add(d, OP085, at,
 					   "step '%s' opens '%s' and no path closes it: no later step and no finally step closes it",
 					   pid, b);
-		diag_hint(dg, "add to finally: a step that closes '%s' with when: '\"%s\" in run.opened'", b, b);
+		diag_hint(dg, "add to finally: a step that closes '%s' with when: opened(\"%s\")", b, b);
 		return;
 	}
 	for (size_t i = 0; i < g->nnodes; i++) {
@@ -181,13 +181,13 @@ static void check_opener(struct graph *g, const struct graph_node *p, struct dia
 		struct diag *dg = diag_add(d, OP085, at,
 					   "if step '%s' fails, '%s' opened by step '%s' stays open: '%s' -> '%s' (fails) -> finally closes nothing",
 					   s->step->id, b, pid, pid, s->step->id);
-		diag_hint(dg, "add to finally: a step that closes '%s' with when: '\"%s\" in run.opened'", b, b);
+		diag_hint(dg, "add to finally: a step that closes '%s' with when: opened(\"%s\")", b, b);
 		return;
 	}
 	struct diag *dg = diag_add(d, OP085, at,
 				   "if the run is interrupted between step '%s' and step '%s', '%s' stays open: finally closes nothing",
 				   pid, c->step->id, b);
-	diag_hint(dg, "add to finally: a step that closes '%s' with when: '\"%s\" in run.opened'", b, b);
+	diag_hint(dg, "add to finally: a step that closes '%s' with when: opened(\"%s\")", b, b);
 }
 
 void graph_brackets_check(struct graph *g, struct diag_list *d)

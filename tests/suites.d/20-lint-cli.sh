@@ -343,6 +343,57 @@ for l in locs:
     assert ".." not in l["uri"].split("/"), l
 EOF
 
+# ---- the smaller CLI items of issue 15 -------------------------------------------
+run help help
+check "help help: exit 0, the command list" eval 'test "$rc" = 0 && grep -q "^  lint " out'
+check "the command list names version" grep -q "^  version " out
+run --help
+check "--help names version and help" eval 'grep -q "^  version " out && grep -q "^  help " out'
+cat > gated.yaml <<'EOF'
+opsplan: 1
+name: gated
+params:
+  cluster: {type: string}
+steps:
+  - id: look
+    do: patroni.cluster
+    with: {pod: "${{ params.cluster }}-0"}
+  - id: go
+    do: log
+    with: {message: "go"}
+    gate: {prompt: "Go on with ${{ params.cluster }}?"}
+  - id: later
+    do: log
+    with: {message: "later"}
+    gate: {prompt: "Leader ${{ steps.look.result.members[0].name }}?"}
+EOF
+run explain gated.yaml -p cluster=pg-7
+check "explain -p: a gate prompt rendered with the values" grep -q "ASKS   Go on with pg-7? " out
+check "explain -p: a prompt that reads a step's result stays as written" \
+	grep -qF 'ASKS   Leader ${{ steps.look.result.members[0].name }}? ' out
+run explain gated.yaml
+check "explain without the value: the prompt as written, not an empty hole" \
+	grep -qF 'ASKS   Go on with ${{ params.cluster }}? ' out
+run graph gated.yaml -p cluster=x
+check "graph (dot): a legend" eval 'grep -q "cluster_legend" out && grep -q "gate: asks a person" out'
+run graph --format mermaid gated.yaml -p cluster=x
+check "graph (mermaid): a legend" eval 'grep -q "subgraph legend" out && grep -q "on failure" out'
+printf 'opsplan: 1\nname: t\nsteps:\n  - do: nope\n' > nocompile.yaml
+run compile nocompile.yaml
+check "compile: a plan with errors exits 1, like lint" test "$rc" = 1
+run help compile
+check "compile --help: says 1, and why run says 5" eval 'grep -q "1 the plan has errors" out && grep -q "only run says 5" out'
+run run nocompile.yaml --dry-run --yes
+check "run: the same plan exits 5" test "$rc" = 5
+datadir_plan=$(strings "$OPSPLAN" | grep -m1 '/plans/patroni-hotfix.yaml$' || true)
+if [ -n "$datadir_plan" ] && [ ! -e "$datadir_plan" ]; then
+	mkdir -p elsewhere && (cd elsewhere && "$OPSPLAN" run --dry-run --yes >../out 2>../err); rc=$?
+	check "run with no PLAN outside a checkout: exit 2, says it looked for the default plan and where" \
+		eval 'test "$rc" = 2 && grep -q "no PLAN given, and the default plan is not here" err && grep -qF "$datadir_plan" err && grep -q "make install" err'
+else
+	echo "  skip run with no PLAN outside a checkout (the default plan is installed here)"
+fi
+
 # ---- a -p value against a catastrophic match: ------------------------------
 # '^(a+)+$' against forty 'a's and a '!' backtracks 2^40 ways: the bounded
 # match must give up at once, say why (not "does not match"), and fail like

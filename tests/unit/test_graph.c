@@ -368,6 +368,11 @@ static void test_render(void **state)
 	assert_non_null(strstr(mm, "flowchart TD"));
 	assert_non_null(strstr(mm, "n0 --> n1"));
 	assert_non_null(strstr(mm, "n1 ==> finally"));
+	/* a legend in both (issue 15) */
+	assert_non_null(strstr(dot, "cluster_legend"));
+	assert_non_null(strstr(dot, "gate: asks a person"));
+	assert_non_null(strstr(mm, "subgraph legend"));
+	assert_non_null(strstr(mm, "gate: asks a person"));
 	free(dot);
 	free(mm);
 	done(f);
