@@ -65,7 +65,6 @@ void diag_sort(struct diag_list *d);             /* by file, line, col, code */
 
 const char *diag_code_name(enum diag_code c);    /* "OP002" */
 const char *diag_code_slug(enum diag_code c);    /* "yaml-duplicate-key" */
-const char *diag_code_summary(enum diag_code c);
 enum diag_severity diag_code_severity(enum diag_code c);
 int diag_code_lookup(const char *name, enum diag_code *out); /* 0 found, -1 not */
 

@@ -74,8 +74,6 @@ void graph_free(struct graph *g);
 struct graph_node *graph_find(const struct graph *g, const char *id);
 /* 1 when another node has n's id (OP026, already reported). */
 int graph_id_shared(const struct graph_node *n);
-/* The node of a plan step, or NULL.  Borrowed. */
-struct graph_node *graph_node_of(const struct graph *g, const struct plan_step *s);
 
 /* 1 when a has finished (completed, failed or been skipped) before b starts
  * on every path on which b runs.  O(1) in the implicit sequence; a search
@@ -95,7 +93,7 @@ int graph_brackets_closes(const struct graph_node *n, const char *bracket);
 void graph_timing_compute(struct graph *g, struct diag_list *d);
 int64_t graph_timing_typical_action(const char *action);   /* ms */
 
-/* graph_render.c (in graph.c): DOT or Mermaid of the graph. */
+/* graph.c: DOT or Mermaid of the graph. */
 void graph_write_dot(const struct graph *g, FILE *out);
 void graph_write_mermaid(const struct graph *g, FILE *out);
 

@@ -154,11 +154,6 @@ char *arena_strdup(struct arena *a, const char *s)
 	return arena_strndup(a, s, strlen(s));
 }
 
-size_t arena_bytes(const struct arena *a)
-{
-	return a ? a->bytes : 0;
-}
-
 void sb_add(struct strbuf *b, const char *s, size_t n)
 {
 	XGROW(b->s, b->cap, b->len + n + 1);

@@ -1,6 +1,6 @@
 /* mem.h - allocation that aborts on exhaustion, arenas, growable strings.
  *
- * A CLI gains nothing from out-of-memory paths (STYLE 7): x* functions never
+ * A CLI gains nothing from out-of-memory paths: x* functions never
  * return NULL.  An arena owns every block it hands out; arena_free releases
  * them all at once, which is how compile-time objects (AST, types) are owned. */
 #ifndef OPSPLAN_MEM_H
@@ -27,7 +27,6 @@ void arena_free(struct arena *a);                 /* accepts NULL */
 void *arena_alloc(struct arena *a, size_t n);     /* zeroed, 16-aligned */
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
-size_t arena_bytes(const struct arena *a);        /* total held, for benchmarks */
 
 /* A growable NUL-terminated byte string.  Zero-initialise, then append. */
 struct strbuf {

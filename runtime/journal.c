@@ -19,6 +19,7 @@
 #include "journal_impl.h"
 #include "mem.h"
 #include "redact.h"
+#include "iso_time.h"
 
 /* ---- kinds ----------------------------------------------------------- */
 
@@ -114,16 +115,6 @@ int64_t journal_now_ms_(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void journal_iso_ms_(char *out, size_t n, int64_t ms)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	char buf[32];
-	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, n, "%s.%03dZ", buf, (int)(ms % 1000));
 }
 
 /* ---- CRC-32C (Castagnoli), reflected, table driven ------------------- */
@@ -747,7 +738,7 @@ static char *format_record(uint64_t seq, enum journal_kind kind, int64_t ms, jso
 			   const char *prev, size_t *len)
 {
 	char iso[40];
-	journal_iso_ms_(iso, sizeof iso, ms);
+	iso_time(iso, sizeof iso, ms);
 	struct strbuf b = {0};
 	sb_printf(&b, "{\"seq\":%" PRIu64 ",\"kind\":\"%s\",\"time\":\"%s\",\"ms\":%" PRId64 ",\"data\":",
 		  seq, journal_kind_name(kind), iso, ms);

@@ -16,7 +16,4 @@ int journal_mkdirs_(const char *dir, struct journal_err *err);
 /* Wall clock in milliseconds since the epoch. */
 int64_t journal_now_ms_(void);
 
-/* "2026-11-26T09:30:12.345Z" into out (at least 32 bytes). */
-void journal_iso_ms_(char *out, size_t n, int64_t ms);
-
 #endif

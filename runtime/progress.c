@@ -15,6 +15,7 @@
 #include "mem.h"
 #include "redact.h"
 #include "report.h"
+#include "iso_time.h"
 
 struct progress {
 	enum progress_mode mode;
@@ -26,16 +27,6 @@ struct progress {
 	int attempt;
 	int64_t started_ms, window_ms;
 };
-
-static void now_iso(char *buf, size_t n)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	struct tm tm;
-	gmtime_r(&tv.tv_sec, &tm);
-	size_t k = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + k, n - k, ".%03ldZ", (long)(tv.tv_usec / 1000));
-}
 
 /* called with mu held */
 static void clear_line(struct progress *p)
@@ -113,7 +104,7 @@ enum progress_mode progress_mode(const struct progress *p)
 void progress_event(struct progress *p, const char *event, json_t *fields, const char *fmt, ...)
 {
 	char ts[40];
-	now_iso(ts, sizeof ts);
+	iso_time_now(ts, sizeof ts);
 	va_list ap;
 	va_start(ap, fmt);
 	char *raw = xvasprintf(fmt, ap);

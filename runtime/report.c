@@ -13,6 +13,7 @@
 
 #include "journal_impl.h"
 #include "mem.h"
+#include "iso_time.h"
 
 int report_format_parse(const char *s, enum report_format *out)
 {
@@ -35,7 +36,7 @@ int report_format_parse(const char *s, enum report_format *out)
 static json_t *iso(int64_t ms)
 {
 	char buf[40];
-	journal_iso_ms_(buf, sizeof buf, ms);
+	iso_time(buf, sizeof buf, ms);
 	return json_string(buf);
 }
 

@@ -25,6 +25,7 @@
 #include "ir.h"
 #include "journal_impl.h"
 #include "mem.h"
+#include "iso_time.h"
 
 /* ---- escaping ------------------------------------------------------- */
 
@@ -121,7 +122,7 @@ static json_int_t iget(const json_t *o, const char *k, json_int_t dflt)
 static const char *clock_ms(int64_t ms, char *buf, size_t n)
 {
 	char iso[40];
-	journal_iso_ms_(iso, sizeof iso, ms);
+	iso_time(iso, sizeof iso, ms);
 	snprintf(buf, n, "%.8s", iso + 11);
 	return buf;
 }

@@ -28,6 +28,7 @@
 #include "redact.h"
 #include "report.h"
 #include "summary.h"
+#include "iso_time.h"
 
 /* ---- small helpers -------------------------------------------------- */
 
@@ -51,16 +52,6 @@ static void test_kill(const char *point)
 	}
 	if (want_n > 0 && !strcmp(point, want) && ++seen == want_n)
 		raise(SIGKILL);
-}
-
-void sched_iso_now(char *buf, size_t n)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	struct tm tm;
-	gmtime_r(&tv.tv_sec, &tm);
-	size_t k = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + k, n - k, ".%03ldZ", (long)(tv.tv_usec / 1000));
 }
 
 int sched_jrec(struct sched *s, enum journal_kind k, json_t *fields)
@@ -626,7 +617,7 @@ enum st sched_run_body(struct sched *s, const struct ir_step *st)
 {
 	int64_t t0 = kube_now_ms();
 	char started[40];
-	sched_iso_now(started, sizeof started);
+	iso_time_now(started, sizeof started);
 	if (sched_resumed(s, st))
 		return ST_OK;
 	int64_t outer = s->window_deadline;
@@ -817,7 +808,7 @@ enum st sched_run_step(struct sched *s, const struct ir_step *st)
 		json_t *v = NULL;
 		char err[512];
 		char started[40];
-		sched_iso_now(started, sizeof started);
+		iso_time_now(started, sizeof started);
 		if (sched_eval(s, &st->when, &v, err, sizeof err) < 0) {
 			sched_record_end(s, st, "failed", 0, kube_now_ms(), started, NULL, err, NULL, 0);
 			sched_set_error(s, "step '%s' failed: %s", st->id, err);

@@ -49,7 +49,6 @@ struct sched {
 int sched_jrec(struct sched *s, enum journal_kind k, json_t *fields);
 int sched_interrupted(const struct sched *s);
 void sched_set_error(struct sched *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void sched_iso_now(char *buf, size_t n);
 void sched_opened_sync(struct sched *s, json_t *opened);
 json_t *sched_opened(struct sched *s);
 int sched_bracket_is_open(struct sched *s, const char *b);

@@ -23,6 +23,7 @@
 #include "redact.h"
 #include "report.h"
 #include "summary.h"
+#include "iso_time.h"
 
 static char *label_of(const json_t *item)
 {
@@ -198,7 +199,7 @@ enum st sched_run_loop(struct sched *s, const struct ir_step *st)
 {
 	int64_t t0 = kube_now_ms();
 	char started[40];
-	sched_iso_now(started, sizeof started);
+	iso_time_now(started, sizeof started);
 	if (sched_resumed(s, st))
 		return ST_OK;
 	/* on resume, the same items as the first run chose */
