@@ -133,14 +133,6 @@ int graph_id_shared(const struct graph_node *n)
 	return G(n)->dup_id;
 }
 
-struct graph_node *graph_node_of(const struct graph *g, const struct plan_step *s)
-{
-	for (size_t i = 0; i < g->nnodes; i++)
-		if (g->nodes[i]->step == s)
-			return g->nodes[i];
-	return NULL;
-}
-
 int graph_encloses(const struct graph_node *a, const struct graph_node *b)
 {
 	for (; b; b = b->parent)
