@@ -58,6 +58,11 @@ struct kube_err {
 	char msg[512];           /* what a person reads; no trailing newline */
 };
 
+/* Told when a request is tried again after the connection failed or the
+ * server did not answer ("... did not answer within 5 s; retrying").  msg
+ * is redacted, lowercase, without a newline. */
+typedef void (*kube_notice_fn)(void *ctx, const char *msg);
+
 /* How to find the cluster.  All fields optional (zero = default). */
 struct kube_config_opts {
 	const char *kubeconfig;      /* --kubeconfig: this file only; else $KUBECONFIG
@@ -67,9 +72,15 @@ struct kube_config_opts {
 	const char *namespace_;      /* -n/--namespace; overrides the context's */
 	int in_cluster;              /* 1: ignore kubeconfig, use the service account */
 	const char *incluster_root;  /* default /var/run/secrets/kubernetes.io/serviceaccount */
-	long connect_timeout_ms;     /* default 10000 */
+	long connect_timeout_ms;     /* TCP + TLS; default 5000 */
 	long timeout_ms;             /* default total per request: 30000 */
 	int max_retries;             /* default 4; -1 = none */
+	long first_byte_timeout_ms;  /* request sent -> response headers; default
+	                                5000 (reads, watches, exec upgrades; a
+	                                mutation waits for its total timeout).
+	                                Never bounds a streaming body. */
+	kube_notice_fn notice;       /* NULL: "opsplan: MSG" on stderr */
+	void *notice_ctx;
 };
 
 /* Per-request knobs.  A NULL pointer means all defaults. */
@@ -99,7 +110,11 @@ const char *kube_context(const struct kube_client *c);   /* "" when in-cluster *
  * Retry-After for GET/HEAD, and for other methods only with o->retry_unsafe
  * (a non-GET without it also never shares a connection curl could resend
  * it on); 429 for every method (the server did not process it); never any
- * other 4xx.  A 401 refreshes tokenFile/exec credentials and tries once more. */
+ * other 4xx.  A server that does not connect, complete TLS or answer in time
+ * is tried once more only (with a notice), so a stalled server costs two
+ * timeouts, not five.  A 401 refreshes tokenFile/exec credentials and tries
+ * once more; a final 401 names the kubeconfig user and context, a 403
+ * without a message naming the permission gets the verb and resource. */
 int kube_request(struct kube_client *c, const char *method, const char *path,
 		 const json_t *body, const char *content_type,
 		 const struct kube_req_opts *o, json_t **out, struct kube_err *err);

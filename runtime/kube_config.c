@@ -334,6 +334,7 @@ static int resolve(struct kube_cfg *cfg, const json_t *m, const struct kube_conf
 				 ctxname, uname);
 
 	cfg->context = xstrdup(ctxname);
+	cfg->user = xstrdup(uname ? uname : "");
 	cfg->server = str_or_null(cl, "server");
 	if (!cfg->server)
 		return kube_fail(err, KUBE_ERR_CONFIG, "cluster '%s' has no server", clname);
@@ -477,6 +478,7 @@ void kube_cfg_release(struct kube_cfg *cfg)
 	free(cfg->username);
 	free(cfg->password);
 	free(cfg->source);
+	free(cfg->user);
 	if (cfg->exec) {
 		free(cfg->exec->api_version);
 		free(cfg->exec->command);

@@ -3,8 +3,10 @@
  * A static token is used as is; a tokenFile is re-read on every use because
  * projected service-account tokens rotate under a running process; an exec
  * plugin (client.authentication.k8s.io/v1 or v1beta1) is run once and its
- * ExecCredential cached until expirationTimestamp or a 401.  Everything
- * secret is registered with redact before anyone could print it. */
+ * ExecCredential cached until expirationTimestamp or a 401; one that comes
+ * back already expired is an error, not a reason to run it on every request.
+ * The plugin's stderr goes to /dev/null.  Everything secret is registered
+ * with redact before anyone could print it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -129,9 +131,13 @@ static int run_plugin(const struct kube_exec_plugin *p, struct strbuf *out, stru
 		goto done;
 	}
 	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-		if (devnull >= 0)
+		/* stdin and stderr are /dev/null: plugins log refresh tokens
+		 * and such on stderr, and nothing of theirs reaches our output */
+		int devnull = open("/dev/null", O_RDWR);
+		if (devnull >= 0) {
 			dup2(devnull, 0);
+			dup2(devnull, 2);
+		}
 		dup2(pfd[1], 1);
 		close(pfd[1]);
 		execve(exe, argv, envp);
@@ -168,7 +174,8 @@ static int run_plugin(const struct kube_exec_plugin *p, struct strbuf *out, stru
 	pid = -1;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		/* the plugin's stdout is never quoted: it may hold a credential */
-		kube_fail(err, KUBE_ERR_AUTH, "exec plugin '%s' failed (%s %d)", p->command,
+		kube_fail(err, KUBE_ERR_AUTH, "exec plugin '%s' failed (%s %d); its output is not "
+			  "shown, it may hold credentials: run it by hand to see why", p->command,
 			  WIFEXITED(status) ? "exit status" : "signal",
 			  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 		goto done;
@@ -253,10 +260,18 @@ static int parse_credential(struct kube_cred *cred, const struct kube_exec_plugi
 			  "clientKeyData must come together", p->command);
 		goto done;
 	}
-	int64_t expires = 0;
+	int64_t expires = 0, now = wall_ms();
 	if (exp && parse_time(exp, &expires) < 0) {
 		kube_fail(err, KUBE_ERR_AUTH, "exec plugin '%s': bad expirationTimestamp '%s'",
 			  p->command, exp);
+		goto done;
+	}
+	if (exp && expires <= now) {
+		/* sending it would only earn a 401, and running the plugin again
+		 * on every request would not help: say so at once */
+		kube_fail(err, KUBE_ERR_AUTH, "exec plugin '%s' returned a credential that had "
+			  "already expired (expirationTimestamp '%s'); check the plugin's login and "
+			  "this machine's clock", p->command, exp);
 		goto done;
 	}
 	kube_cred_release(cred);
@@ -272,6 +287,10 @@ static int parse_credential(struct kube_cred *cred, const struct kube_exec_plugi
 		cred->key.len = strlen(key);
 	}
 	cred->expires_ms = expires;
+	/* renew 10 s early so a request does not race the expiry, or halfway
+	 * for a credential that lives less than 20 s */
+	if (expires)
+		cred->renew_ms = expires - (expires - now < 20000 ? (expires - now) / 2 : 10000);
 	cred->valid = 1;
 	rc = 0;
 done:
@@ -284,8 +303,8 @@ int kube_cred_get(struct kube_cred *cred, const struct kube_cfg *cfg, struct kub
 	if (cfg->exec) {
 		struct strbuf out = {0};
 		int rc;
-		/* renew a little before expiry so a request does not race it */
-		if (cred->valid && (!cred->expires_ms || cred->expires_ms - 10000 > wall_ms()))
+		/* cached until expirationTimestamp (renew_ms) or a 401 */
+		if (cred->valid && (!cred->expires_ms || wall_ms() < cred->renew_ms))
 			return 0;
 		rc = run_plugin(cfg->exec, &out, err);
 		if (rc == 0)

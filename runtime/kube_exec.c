@@ -64,6 +64,7 @@ struct ws {
 	unsigned char buf[16384];
 	size_t off, len;
 	struct kube_err *err;
+	int sent_upgrade;        /* the command may have started */
 };
 
 static int ws_wait(struct ws *s, short ev)
@@ -389,6 +390,7 @@ static int exec_open(struct kube_client *c, struct ws *s, const char *url, const
 	int rc = -1;
 
 	kube_err_clear(s->err);
+	s->sent_upgrade = 0;
 	s->h = curl_easy_init();
 	if (!s->h)
 		abort();
@@ -406,8 +408,10 @@ static int exec_open(struct kube_client *c, struct ws *s, const char *url, const
 	int64_t t0 = kube_now_ms();
 	CURLcode cc = curl_easy_perform(s->h);
 	if (cc != CURLE_OK) {
-		kube_fail(s->err, KUBE_ERR_NETWORK, "exec: '%s': %s", c->cfg.server,
-			  *errbuf ? errbuf : curl_easy_strerror(cc));
+		int stall;
+		char *what = xasprintf("exec in '%s'", url + strlen(c->cfg.server));
+		kube_http_transport_err(c, s->h, cc, NULL, what, errbuf, &stall, s->err);
+		free(what);
 		goto done;
 	}
 	curl_easy_getinfo(s->h, CURLINFO_ACTIVESOCKET, &s->fd);
@@ -423,10 +427,24 @@ static int exec_open(struct kube_client *c, struct ws *s, const char *url, const
 		sb_printf(&req, "Authorization: Bearer %s\r\n", c->cred.token);
 	sb_puts(&req, "\r\n");
 	int sent = ws_send_all(s, req.s, req.len);
+	s->sent_upgrade = 1;
 	memset(req.s, 0, req.len);
 	if (sent < 0)
 		goto done;
+	/* the 101 comes at once; only the command's own frames may take long */
+	int64_t deadline = s->deadline;
+	if (c->first_byte_ms < deadline - kube_now_ms())
+		s->deadline = kube_now_ms() + c->first_byte_ms;
 	rc = ws_handshake_reply(s, key, v5);
+	if (rc < 0 && s->err->cls == KUBE_ERR_TIMEOUT && s->deadline < deadline) {
+		char d[32];
+		snprintf(d, sizeof d, "%ld ms", c->first_byte_ms);
+		kube_fail(s->err, KUBE_ERR_TIMEOUT, "%s completed TLS, but did not answer the "
+			  "exec upgrade within %s", c->cfg.server, d);
+	}
+	s->deadline = deadline;
+	if (rc < 0)
+		kube_http_explain_denied(c, "POST", query, s->err);
 	kube_http_debug(c, "EXEC", url, rc == 0 ? 101 : s->err->http_code, t0,
 			rc == 0 ? (*v5 ? "v5.channel.k8s.io" : "v4.channel.k8s.io") : NULL);
 done:
@@ -475,12 +493,19 @@ int kube_exec(struct kube_client *c, const char *ns, const char *pod,
 
 	/* the command starts only once the upgrade is done, so a refused or
 	 * failed handshake (connection error, 429, 5xx) is safe to try again */
-	for (int attempt = 0;; attempt++) {
+	for (int attempt = 0, stalls = 0;; attempt++) {
 		if (exec_open(c, &s, url, prefix, q.s, host, &v5) == 0)
 			break;
+		/* a connection or TLS stall (TIMEOUT with no HTTP code, before
+		 * the upgrade was sent) once more; an unanswered upgrade never:
+		 * the command may be running */
+		int stall = err->cls == KUBE_ERR_TIMEOUT && !s.sent_upgrade;
 		if (attempt >= c->max_retries || kube_now_ms() >= s.deadline ||
-		    !(err->cls == KUBE_ERR_NETWORK || err->http_code == 429 || err->http_code >= 500))
+		    (stall && stalls++ >= KUBE_TIMEOUT_RETRIES) ||
+		    !(stall || err->cls == KUBE_ERR_NETWORK || err->http_code == 429 || err->http_code >= 500))
 			goto done;
+		if (stall)
+			kube_http_notice(c, "%s; retrying", err->msg);
 		curl_easy_cleanup(s.h);
 		s.h = NULL;
 		s.off = s.len = 0;

@@ -6,6 +6,7 @@
  * repeat; 429 is retried for any method because the server did not process
  * the request; no other 4xx is ever retried.  Retry-After (seconds) wins
  * over the computed backoff, capped at KUBE_MAX_RETRY_AFTER_S. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,111 @@ void kube_http_debug(const struct kube_client *c, const char *method, const char
 	fprintf(stderr, "%s\n", safe);
 	free(safe);
 	free(line);
+}
+
+void kube_http_notice(struct kube_client *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *m = xvasprintf(fmt, ap);
+	va_end(ap);
+	char *safe = redact_text(m);
+	if (c->notice)
+		c->notice(c->notice_ctx, safe);
+	else
+		fprintf(stderr, "opsplan: %s\n", safe);
+	free(safe);
+	free(m);
+}
+
+/* "5 s", or "1500 ms" when not whole seconds. */
+static const char *dur(long ms, char *buf, size_t n)
+{
+	if (ms % 1000)
+		snprintf(buf, n, "%ld ms", ms);
+	else
+		snprintf(buf, n, "%ld s", ms / 1000);
+	return buf;
+}
+
+/* Progress callback: no response header limit_ms after the request went
+ * out (curl's pretransfer time: the connection, TCP and TLS, is up) ends
+ * the transfer.  Before that the connect timeout is in charge. */
+static int fb_progress(void *ud, curl_off_t dlt, curl_off_t dln, curl_off_t ult, curl_off_t uln)
+{
+	struct kube_fb *fb = ud;
+	curl_off_t pre = 0;
+	(void)dlt, (void)dln, (void)ult, (void)uln;
+	if (fb->got_headers || fb->limit_ms <= 0)
+		return 0;
+	if (curl_easy_getinfo(fb->h, CURLINFO_PRETRANSFER_TIME_T, &pre) != CURLE_OK || pre <= 0)
+		return 0;
+	if (kube_now_ms() - (fb->t0 + pre / 1000) <= fb->limit_ms)
+		return 0;
+	fb->expired = 1;
+	return 1;
+}
+
+void kube_http_fb_header(struct kube_fb *fb)
+{
+	fb->got_headers = 1;
+}
+
+static size_t fb_on_header(char *p, size_t sz, size_t n, void *ud)
+{
+	(void)p;
+	kube_http_fb_header(ud);
+	return sz * n;
+}
+
+void kube_http_first_byte(struct kube_fb *fb, CURL *h, long limit_ms, int own_header_cb)
+{
+	memset(fb, 0, sizeof *fb);
+	fb->h = h;
+	fb->t0 = kube_now_ms();
+	fb->limit_ms = limit_ms;
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, fb_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, fb);
+	if (own_header_cb) {
+		curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, fb_on_header);
+		curl_easy_setopt(h, CURLOPT_HEADERDATA, fb);
+	}
+}
+
+enum kube_err_class kube_http_transport_err(struct kube_client *c, CURL *h, CURLcode cc,
+					    const struct kube_fb *fb, const char *what,
+					    const char *errbuf, int *is_stall, struct kube_err *err)
+{
+	curl_off_t tcp = 0, tls = 0, pre = 0;
+	const char *srv = c->cfg.server;
+	int https = !strncmp(srv, "https://", 8);
+	char d[32];
+
+	curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &tcp);
+	curl_easy_getinfo(h, CURLINFO_APPCONNECT_TIME_T, &tls);
+	curl_easy_getinfo(h, CURLINFO_PRETRANSFER_TIME_T, &pre);
+	*is_stall = 1;
+	err->http_code = 0;
+	if (fb && fb->expired)
+		kube_fail(err, KUBE_ERR_TIMEOUT, "%s %s: %s, but no reply came within %s",
+			  srv, https ? "completed TLS" : "accepted the connection", what,
+			  dur(fb->limit_ms, d, sizeof d));
+	/* curl may record TCP's connect time only once TLS is up too: its
+	 * message tells a TLS stall ("SSL connection timeout") apart */
+	else if (cc == CURLE_OPERATION_TIMEDOUT && pre <= 0 && tcp <= 0 &&
+		 !(errbuf && (strstr(errbuf, "SSL") || strstr(errbuf, "TLS"))))
+		kube_fail(err, KUBE_ERR_TIMEOUT, "cannot connect to %s: no connection within %s (%s)",
+			  srv, dur(c->connect_timeout_ms, d, sizeof d), what);
+	else if (cc == CURLE_OPERATION_TIMEDOUT && pre <= 0 && https && tls <= 0)
+		kube_fail(err, KUBE_ERR_TIMEOUT, "%s accepted the connection but did not complete "
+			  "TLS within %s (%s)", srv, dur(c->connect_timeout_ms, d, sizeof d), what);
+	else {
+		*is_stall = 0;
+		kube_fail(err, cc == CURLE_OPERATION_TIMEDOUT ? KUBE_ERR_TIMEOUT : KUBE_ERR_NETWORK,
+			  "%s: %s: %s", srv, what, errbuf && *errbuf ? errbuf : curl_easy_strerror(cc));
+	}
+	return err->cls;
 }
 
 char *kube_http_url(const struct kube_client *c, const char *path, int dry_run)
@@ -136,6 +242,7 @@ struct reply {
 	struct strbuf body;
 	int toolarge;
 	long retry_after;        /* seconds, -1 none */
+	struct kube_fb fb;
 	const struct raw_req *q;
 	CURL *h;
 	int streamed;            /* a 2xx body went to q->sink: never sent again */
@@ -168,6 +275,7 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
 {
 	struct reply *r = ud;
 	size_t len = sz * n;
+	kube_http_fb_header(&r->fb);
 	if (len > 12 && !strncasecmp(p, "Retry-After:", 12)) {
 		char tmp[32];
 		size_t k = len - 12 < sizeof tmp - 1 ? len - 12 : sizeof tmp - 1;
@@ -212,22 +320,21 @@ static int retryable_curl(CURLcode cc)
 
 
 /* Progress of a streamed request: the caller may stop it at any time (a
- * held log request sends nothing for minutes). */
+ * held log request sends nothing for minutes), then the first-byte limit. */
 static int stream_progress(void *ud, curl_off_t dlt, curl_off_t dln, curl_off_t ult, curl_off_t uln)
 {
 	struct reply *r = ud;
-	(void)dlt, (void)dln, (void)ult, (void)uln;
 	if (r->q->stop && r->q->stop(r->q->ctx)) {
 		r->stopped = 1;
 		return 1;
 	}
-	return 0;
+	return fb_progress(&r->fb, dlt, dln, ult, uln);
 }
 
 /* One attempt on the client's handle.  Fills r and *code; returns curl's code
  * (CURLE_LOGIN_DENIED when credentials could not be had: err is filled). */
 static CURLcode attempt_once(struct kube_client *c, const struct raw_req *q, const char *url,
-			     long timeout, int fresh, long *code, struct reply *r,
+			     long timeout, long first_byte, int fresh, long *code, struct reply *r,
 			     char *errbuf, struct kube_err *err)
 {
 	struct curl_slist *h = NULL;
@@ -270,8 +377,8 @@ static CURLcode attempt_once(struct kube_client *c, const struct raw_req *q, con
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+	kube_http_first_byte(&r->fb, e, first_byte, 0);
 	if (q->stop) {
-		curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
 		curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, stream_progress);
 		curl_easy_setopt(e, CURLOPT_XFERINFODATA, r);
 	}
@@ -296,17 +403,22 @@ static int raw_request(struct kube_client *c, const struct raw_req *q,
 {
 	static const struct kube_req_opts defaults;
 	char errbuf[CURL_ERROR_SIZE];
-	int rc = -1, attempt = 0, reauthed = 0;
+	int rc = -1, attempt = 0, reauthed = 0, stalls = 0;
 
 	if (!o)
 		o = &defaults;
-	int safe = !strcmp(q->method, "GET") || !strcmp(q->method, "HEAD") || o->retry_unsafe;
+	int read = !strcmp(q->method, "GET") || !strcmp(q->method, "HEAD");
+	int safe = read || o->retry_unsafe;
 	int max = o->no_retry ? 0 : c->max_retries;
 	long timeout = o->timeout_ms > 0 ? o->timeout_ms : c->timeout_ms;
+	/* a read is answered at once; a mutation may wait on admission
+	 * webhooks or, through the pod proxy, on Patroni: its total timeout */
+	long first_byte = read && !q->sink && c->first_byte_ms < timeout ? c->first_byte_ms : 0;
 	char *url = kube_http_url(c, q->path, o->dry_run);
+	char *what = xasprintf("%s '%s'", q->method, q->path);
 
 	for (;;) {
-		CURLcode cc = attempt_once(c, q, url, timeout, !safe, code, r, errbuf, err);
+		CURLcode cc = attempt_once(c, q, url, timeout, first_byte, !safe, code, r, errbuf, err);
 		if (cc == CURLE_LOGIN_DENIED && !*errbuf)   /* ours: no credentials, err set */
 			goto done;
 		if (r->toolarge) {
@@ -315,18 +427,30 @@ static int raw_request(struct kube_client *c, const struct raw_req *q,
 			goto done;
 		}
 		if (cc != CURLE_OK && r->stopped) {
-			kube_fail(err, KUBE_ERR_ABORTED, "%s '%s': stopped", q->method, q->path);
+			kube_fail(err, KUBE_ERR_ABORTED, "%s: stopped", what);
+			goto done;
+		}
+		if (cc != CURLE_OK && r->streamed) {   /* part of the stream was delivered */
+			int stall;
+			kube_http_transport_err(c, c->h, cc, &r->fb, what, errbuf, &stall, err);
 			goto done;
 		}
 		if (cc != CURLE_OK) {
-			if (safe && !r->streamed && attempt < max && retryable_curl(cc)) {
+			int stall;
+			kube_http_transport_err(c, c->h, cc, &r->fb, what, errbuf, &stall, err);
+			if (safe && attempt < max && (stall ? stalls < KUBE_TIMEOUT_RETRIES : retryable_curl(cc))) {
+				if (stall)
+					kube_http_notice(c, "%s; retrying", err->msg);
+				stalls += stall;
+				kube_err_clear(err);
 				sleep_ms(kube_http_backoff_ms(attempt++, -1));
 				continue;
 			}
-			err->http_code = 0;
-			kube_fail(err, cc == CURLE_OPERATION_TIMEDOUT ? KUBE_ERR_TIMEOUT : KUBE_ERR_NETWORK,
-				  "%s '%s': %s", q->method, c->cfg.server,
-				  *errbuf ? errbuf : curl_easy_strerror(cc));
+			if (stalls) {
+				char *m = xasprintf("%s (%d attempts)", err->msg, attempt + 1);
+				kube_fail(err, err->cls, "%s", m);
+				free(m);
+			}
 			goto done;
 		}
 		if (*code == 401 && !reauthed && (c->cfg.exec || c->cfg.token_file)) {
@@ -344,6 +468,7 @@ static int raw_request(struct kube_client *c, const struct raw_req *q,
 		goto done;
 	}
 done:
+	free(what);
 	free(url);
 	return rc;
 }
@@ -364,6 +489,7 @@ static int request_str(struct kube_client *c, const char *method, const char *pa
 		goto done;
 	if (code < 200 || code > 299) {
 		kube_status_to_err(err, code, r.body.s, r.body.len);
+		kube_http_explain_denied(c, q.method, q.path, err);
 		goto done;
 	}
 	if (out) {
@@ -400,6 +526,7 @@ int kube_get_text(struct kube_client *c, const char *path, const struct kube_req
 		goto done;
 	if (code < 200 || code > 299) {
 		kube_status_to_err(err, code, r.body.s, r.body.len);
+		kube_http_explain_denied(c, q.method, q.path, err);
 		goto done;
 	}
 	if (!r.body.s)
@@ -426,6 +553,7 @@ int kube_get_text_stream(struct kube_client *c, const char *path, const struct k
 		goto done;
 	if (code < 200 || code > 299) {
 		kube_status_to_err(err, code, r.body.s, r.body.len);
+		kube_http_explain_denied(c, q.method, q.path, err);
 		goto done;
 	}
 	rc = 0;
@@ -546,6 +674,7 @@ int kube_proxy(struct kube_client *c, const char *ns, const char *pod, int port,
 	if (*code >= 400 && r.body.s) {
 		if (is_status(&r.body)) {
 			kube_status_to_err(err, *code, r.body.s, r.body.len);
+			kube_http_explain_denied(c, method, p, err);
 			goto done;
 		}
 	}
@@ -593,8 +722,13 @@ int kube_client_new(struct kube_client **out, const struct kube_config_opts *o,
 	c->h = curl_easy_init();
 	if (!c->h)
 		abort();
-	c->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
+	/* a few seconds each: a stalled server fails in two tries, ~10 s,
+	 * where curl's defaults waited minutes */
+	c->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 5000;
+	c->first_byte_ms = o->first_byte_timeout_ms > 0 ? o->first_byte_timeout_ms : 5000;
 	c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 30000;
+	c->notice = o->notice;
+	c->notice_ctx = o->notice_ctx;
 	c->max_retries = o->max_retries < 0 ? 0 : o->max_retries > 0 ? o->max_retries : 4;
 	const char *dbg = getenv("OPSPLAN_DEBUG_HTTP");
 	c->debug = dbg && !strcmp(dbg, "1");

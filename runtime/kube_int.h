@@ -46,6 +46,7 @@ struct kube_cfg {
 	char *username, *password;  /* basic auth (rare, still supported) */
 	struct kube_exec_plugin *exec;
 	char *source;            /* the files it came from, for messages */
+	char *user;              /* the kubeconfig user's name; "" in-cluster or none */
 };
 
 int kube_cfg_load(struct kube_cfg *out, const struct kube_config_opts *o, struct kube_err *err);
@@ -58,6 +59,7 @@ struct kube_cred {
 	char *token;             /* bearer token, or NULL */
 	struct kube_blob cert, key;   /* client cert/key from the exec plugin */
 	int64_t expires_ms;      /* wall-clock ms; 0 = no expiry */
+	int64_t renew_ms;        /* run the plugin again from then (a little early) */
 	int valid;
 };
 
@@ -71,10 +73,45 @@ struct kube_client {
 	struct kube_cfg cfg;
 	struct kube_cred cred;
 	CURL *h;                 /* reused for keep-alive */
-	long connect_timeout_ms, timeout_ms;
+	long connect_timeout_ms, timeout_ms, first_byte_ms;
 	int max_retries;
 	int debug;               /* OPSPLAN_DEBUG_HTTP=1 */
+	kube_notice_fn notice;
+	void *notice_ctx;
 };
+
+/* Retries after a timeout (connect, TLS, first byte): one, then give up. */
+#define KUBE_TIMEOUT_RETRIES 1
+
+/* The first-byte deadline of one transfer: armed by kube_http_first_byte,
+ * met by the first response header line.  Bounds only the wait for headers,
+ * never a streaming body (watches, followed logs). */
+struct kube_fb {
+	CURL *h;
+	int64_t t0;              /* kube_now_ms() when the transfer started */
+	long limit_ms;           /* after the request went out; 0 = none */
+	int got_headers;
+	int expired;             /* aborted by us: no headers in time */
+};
+
+/* Arm fb on h (progress callback).  The caller's header callback must call
+ * kube_http_fb_header(fb), or pass NULL to install a header callback that
+ * only does that. */
+void kube_http_first_byte(struct kube_fb *fb, CURL *h, long limit_ms, int own_header_cb);
+void kube_http_fb_header(struct kube_fb *fb);
+/* err <- why a transfer on h failed with cc, in words ("did not complete
+ * TLS within 5 s", ...).  Returns the class: KUBE_ERR_TIMEOUT for the
+ * stalls, KUBE_ERR_NETWORK otherwise.  is_stall: connect/TLS/first byte. */
+enum kube_err_class kube_http_transport_err(struct kube_client *c, CURL *h, CURLcode cc,
+					    const struct kube_fb *fb, const char *what,
+					    const char *errbuf, int *is_stall, struct kube_err *err);
+/* "opsplan: MSG" through the client's notice hook. */
+void kube_http_notice(struct kube_client *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* err (a 401 or 403 from the server) rewritten to say what is wrong: the
+ * credential of which user, or which permission. */
+void kube_http_explain_denied(struct kube_client *c, const char *method, const char *path,
+			      struct kube_err *err);
 
 /* Apply TLS settings and client-cert credentials to a handle. */
 void kube_http_setup_tls(struct kube_client *c, CURL *h);

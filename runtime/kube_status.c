@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "kube_int.h"
 #include "mem.h"
@@ -200,4 +201,124 @@ int kube_b64_decode(struct kube_blob *out, const char *s)
 	out->data = o;
 	out->len = len;
 	return 0;
+}
+
+/* The RBAC verb, resource and namespace an API path asks for:
+ * "/apis/apps/v1/namespaces/db/statefulsets/x/scale" with PATCH ->
+ * patch, "statefulsets/scale", group "apps", namespace "db". */
+struct rbac_want {
+	const char *verb;
+	char resource[128], group[96], ns[96];
+};
+
+static void path_permission(const char *method, const char *path, struct rbac_want *w)
+{
+	char buf[512], *seg[12], *save = NULL;
+	size_t n = 0, i = 0;
+
+	memset(w, 0, sizeof *w);
+	snprintf(buf, sizeof buf, "%s", path);
+	buf[strcspn(buf, "?")] = 0;
+	int watch = strstr(path, "watch=1") || strstr(path, "watch=true");
+	for (char *t = strtok_r(buf, "/", &save); t && n < 12; t = strtok_r(NULL, "/", &save))
+		seg[n++] = t;
+	if (n >= 2 && !strcmp(seg[0], "api"))
+		i = 2;                               /* api/v1 */
+	else if (n >= 3 && !strcmp(seg[0], "apis")) {
+		snprintf(w->group, sizeof w->group, "%s", seg[1]);
+		i = 3;                               /* apis/GROUP/VERSION */
+	}
+	if (i + 2 < n && !strcmp(seg[i], "namespaces")) {
+		snprintf(w->ns, sizeof w->ns, "%s", seg[i + 1]);
+		i += 2;
+	}
+	const char *res = i < n ? seg[i] : "", *name = i + 1 < n ? seg[i + 1] : NULL;
+	const char *sub = i + 2 < n ? seg[i + 2] : NULL;
+	if (!strcmp(res, "namespaces") && !*w->ns && name && sub) {   /* namespaces/x/status */
+		snprintf(w->ns, sizeof w->ns, "%s", name);
+	} else if (!strcmp(res, "namespaces") && name && !sub && !*w->ns) {
+		snprintf(w->ns, sizeof w->ns, "%s", name);
+	}
+	if (sub)
+		snprintf(w->resource, sizeof w->resource, "%s/%s", res, sub);
+	else
+		snprintf(w->resource, sizeof w->resource, "%s", res);
+	if (sub && (!strcmp(sub, "exec") || !strcmp(sub, "attach") || !strcmp(sub, "portforward")))
+		w->verb = "create";
+	else if (!strcmp(method, "WATCH"))
+		w->verb = "watch";
+	else if (!strcmp(method, "GET") || !strcmp(method, "HEAD"))
+		w->verb = watch ? "watch" : name ? "get" : "list";
+	else if (!strcmp(method, "POST"))
+		w->verb = "create";
+	else if (!strcmp(method, "PUT"))
+		w->verb = "update";
+	else if (!strcmp(method, "PATCH"))
+		w->verb = "patch";
+	else if (!strcmp(method, "DELETE"))
+		w->verb = name ? "delete" : "deletecollection";
+	else
+		w->verb = method;
+}
+
+/* "user 'u' in context 't'", or the in-cluster service account. */
+static char *who(const struct kube_client *c)
+{
+	const struct kube_cfg *g = &c->cfg;
+	if (!g->context || !*g->context)
+		return xasprintf("the service account of this pod ('%s')", g->source ? g->source : "");
+	if (!g->user || !*g->user)
+		return xasprintf("context '%s' (which names no user)", g->context);
+	return xasprintf("user '%s' in context '%s'", g->user, g->context);
+}
+
+/* Which credential was sent, in words. */
+static char *cred_kind(const struct kube_client *c)
+{
+	const struct kube_cfg *g = &c->cfg;
+	if (g->exec)
+		return xasprintf("token from exec plugin '%s'", g->exec->command);
+	if (g->token)
+		return xstrdup("token");
+	if (g->token_file)
+		return xasprintf("token file '%s'", g->token_file);
+	if (g->cert.data || g->cert_file)
+		return xstrdup("client certificate");
+	if (g->username)
+		return xstrdup("username and password");
+	return xstrdup("none");
+}
+
+void kube_http_explain_denied(struct kube_client *c, const char *method, const char *path,
+			      struct kube_err *err)
+{
+	char *w = NULL, *k = NULL, *m = NULL;
+	if (!err || (err->http_code != 401 && err->http_code != 403))
+		return;
+	w = who(c);
+	k = cred_kind(c);
+	/* the API server's bare "Unauthorized" says nothing more */
+	int plain = !strcasecmp(err->msg, "unauthorized") ||
+		    !strncmp(err->msg, "unauthorized: the server rejected", 33);
+	if (err->http_code == 401) {
+		if (!strcmp(k, "none"))
+			m = xasprintf("%s has no credential and %s wants one (401 Unauthorized)",
+				      w, c->cfg.server);
+		else
+			m = xasprintf("the credential of %s (%s) was rejected by %s (401 Unauthorized%s%s)",
+				      w, k, c->cfg.server, plain ? "" : ": ", plain ? "" : err->msg);
+	} else if (!strstr(err->msg, " cannot ")) {
+		/* a Kubernetes 403 says 'User "x" cannot get resource ...'; any
+		 * other (a proxy, an empty Status) gets the permission spelled out */
+		struct rbac_want r;
+		path_permission(method, path, &r);
+		m = xasprintf("forbidden: %s may not %s %s%s%s%s%s%s on %s (%s)", w, r.verb, r.resource,
+			      *r.group ? " in API group \"" : "", r.group, *r.group ? "\"" : "",
+			      *r.ns ? " in namespace " : "", *r.ns ? r.ns : "", c->cfg.server, err->msg);
+	}
+	if (m)      /* else kubectl's own wording, which names the permission */
+		redact_into(err->msg, sizeof err->msg, m);
+	free(m);
+	free(k);
+	free(w);
 }

@@ -178,6 +178,7 @@ static CURLcode watch_once(struct wstate *w, const char *path, int64_t deadline,
 			    path, strchr(path, '?') ? "&" : "?", w->rv, left_s);
 	char *url = kube_http_url(w->c, p, 0);
 	int64_t t0 = kube_now_ms();
+	struct kube_fb fb;
 	CURLcode cc;
 
 	*code = 0;
@@ -204,6 +205,8 @@ static CURLcode watch_once(struct wstate *w, const char *path, int64_t deadline,
 	curl_easy_setopt(w->h, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(w->h, CURLOPT_WRITEDATA, w);
 	curl_easy_setopt(w->h, CURLOPT_PROTOCOLS_STR, "https,http");
+	/* the headers come at once; the stream may then be quiet for minutes */
+	kube_http_first_byte(&fb, w->h, w->c->first_byte_ms, 1);
 	cc = curl_easy_perform(w->h);
 	curl_easy_getinfo(w->h, CURLINFO_RESPONSE_CODE, code);
 	kube_http_debug(w->c, "WATCH", url, *code, t0, cc == CURLE_OK ? NULL : curl_easy_strerror(cc));
@@ -296,6 +299,7 @@ int kube_watch(struct kube_client *c, const char *path, const char *rv,
 		}
 		if (cc == CURLE_OK && code != 200) {
 			kube_status_to_err(err, code, w.errbody.s, w.errbody.len);
+			kube_http_explain_denied(c, "WATCH", path, err);
 			if (code == 401 && !reauthed && (c->cfg.exec || c->cfg.token_file)) {
 				reauthed = 1;
 				kube_cred_invalidate(&c->cred);

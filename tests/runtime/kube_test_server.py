@@ -5,6 +5,10 @@ canned replies and faults so every recovery path of the client can be hit.
 
   kube_test_server.py DIR     (DIR from mkcerts.sh; writes DIR/port)
 
+Two stalled servers listen beside it, for the client's timeouts:
+DIR/port-stall-tcp accepts TCP and never answers (not even TLS);
+DIR/port-stall-tls completes TLS and never answers the request.
+
 Auth: a bearer token listed in DIR/tokens (re-read per request, so tests can
 rotate it) or a client certificate with CN=admin signed by DIR/ca.crt.
 Requests are counted per path (GET /_hits?path=...) and the query strings of
@@ -21,6 +25,8 @@ Routes (namespace picks the scenario):
   /fault/slow?ms=MS                         200 after MS
   /fault/400/KEY                            400 Status BadRequest
   /fault/big                                a 65 MiB body
+  .../namespaces/rbac/...                   403 as kubectl words it (names the permission)
+  .../namespaces/rbac-bare/...              403 Status without a message
   /api/v1/namespaces/paged/pods             3 pages via limit/continue
   /api/v1/namespaces/{w1,w410,whttp410,wcut,wdead,wtimeout}/pods  list+watch
   .../pods/NAME:8008/proxy/PATH             Patroni-like replies (flaky: one API 503 first)
@@ -135,6 +141,12 @@ class H(BaseHTTPRequestHandler):
             self.body()
             return self.send_json(401, status(401, "Unauthorized", "Unauthorized"))
         parts = path.strip("/").split("/")
+        ns = parts[parts.index("namespaces") + 1] if "namespaces" in parts[:-1] else None
+        if ns in ("rbac", "rbac-bare"):
+            self.body()
+            msg = ('%s "%s" is forbidden: User "alice" cannot get resource "%s" in API group "" '
+                   'in the namespace "rbac"' % (parts[-2], parts[-1], parts[-2])) if ns == "rbac" else ""
+            return self.send_json(403, status(403, "Forbidden", msg))
         if parts[0] == "fault":
             return self.fault(parts, q)
         if path.endswith("/exec") and self.headers.get("Upgrade", "").lower() == "websocket":
@@ -400,6 +412,39 @@ class Server(ThreadingHTTPServer):
         pass    # clients cutting streams on purpose are not news
 
 
+def write_port(name, port):
+    tmp = os.path.join(DIR, name + ".tmp")
+    with open(tmp, "w") as f:
+        f.write(str(port))
+    os.rename(tmp, os.path.join(DIR, name))
+
+
+def stall(ctx):
+    """Listen; accept every connection and never answer.  With ctx, the TLS
+    handshake is completed first (then the request is read and ignored)."""
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(64)
+    held = []
+
+    def hold(conn):
+        try:
+            if ctx:
+                conn = ctx.wrap_socket(conn, server_side=True)
+            held.append(conn)
+            while conn.recv(65536):
+                pass
+        except OSError:
+            pass
+
+    def loop():
+        while True:
+            conn, _ = ls.accept()
+            threading.Thread(target=hold, args=(conn,), daemon=True).start()
+    threading.Thread(target=loop, daemon=True).start()
+    return ls.getsockname()[1]
+
+
 def main():
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(os.path.join(DIR, "server.crt"), os.path.join(DIR, "server.key"))
@@ -407,10 +452,9 @@ def main():
     ctx.verify_mode = ssl.CERT_OPTIONAL
     srv = Server(("127.0.0.1", 0), H)
     srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-    tmp = os.path.join(DIR, "port.tmp")
-    with open(tmp, "w") as f:
-        f.write(str(srv.server_address[1]))
-    os.rename(tmp, os.path.join(DIR, "port"))
+    write_port("port-stall-tcp", stall(None))
+    write_port("port-stall-tls", stall(ctx))
+    write_port("port", srv.server_address[1])   # last: the tests wait for it
     srv.serve_forever()
 
 

@@ -67,6 +67,68 @@ kubeconfig of 100 MB|big.kubeconfig|'.*' is larger than 4194304 bytes
 CASES
 rm -f "$DIR/big.kubeconfig"
 
+# Connection errors, before any sandbox, against tests/runtime/kube_test_server.py
+# and its two stalled ports: each says what is wrong, with the exit code the
+# README promises.  A stalled server (TCP accepted and never answered: 52 s
+# before; TLS completed and never answered: 152 s before) now fails in two
+# tries of a few seconds, with one "retrying" line, in under 15 s.
+CERTS="$DIR/certs"
+sh tests/runtime/mkcerts.sh "$CERTS" || { echo "FAIL mkcerts"; exit 1; }
+echo right-token-40 > "$CERTS/tokens"
+/usr/bin/python3 tests/runtime/kube_test_server.py "$CERTS" >/dev/null 2>&1 &
+KTS=$!
+trap 'kill $KTS 2>/dev/null; "$SB" down --dir "$DIR" >/dev/null 2>&1; rm -rf "$DIR"' EXIT
+for _ in $(seq 50); do [ -s "$CERTS/port" ] && break; sleep 0.1; done
+kc() {   # kc NAME PORTFILE TOKEN: a kubeconfig for the test server
+	cat > "$DIR/$1.kubeconfig" <<EOF
+apiVersion: v1
+kind: Config
+current-context: ctx-40
+clusters:
+- name: c40
+  cluster: {server: "https://127.0.0.1:$(cat "$CERTS/$2")", certificate-authority: "$CERTS/ca.crt"}
+users:
+- name: alice
+  user: {token: "$3"}
+contexts:
+- name: ctx-40
+  context: {cluster: c40, user: alice, namespace: demo}
+EOF
+}
+kc wrongtoken port wrong-token-40-secret
+kc stalltcp port-stall-tcp right-token-40
+kc stalltls port-stall-tls right-token-40
+printf 'clusters: [\n' > "$DIR/malformed.kubeconfig"
+while IFS='|' read -r name args want_rc max_ms want; do
+	start=$(date +%s%N)
+	# shellcheck disable=SC2086
+	"$OPSPLAN" run tests/executor/read-only.yaml -p cluster=x $args --dry-run --yes \
+		>"$DIR/conn.out" 2>"$DIR/conn.err"
+	rc=$?
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	if [ $rc -eq "$want_rc" ] && [ $ms -lt "$max_ms" ] && grep -Eq "$want" "$DIR/conn.err" &&
+	   ! grep -q 'cannot use namespace' "$DIR/conn.err" && ! grep -q 'wrong-token-40' "$DIR/conn.err"; then
+		ok "$name: exit $rc in $ms ms: $(tail -1 "$DIR/conn.err" | sed 's/^opsplan run: //')"
+	else
+		bad "$name: exit $rc in $ms ms (want exit $want_rc, under $max_ms ms, /$want/)"
+		sed 's/^/    /' "$DIR/conn.err" | head -5
+	fi
+done <<CASES
+wrong token|--kubeconfig $DIR/wrongtoken.kubeconfig|3|5000|^opsplan run: the credential of user 'alice' in context 'ctx-40' \(token\) was rejected by https://127.0.0.1:[0-9]+ \(401 Unauthorized\)$
+stalled server, TCP accepted, never answered|--kubeconfig $DIR/stalltcp.kubeconfig|3|15000|^opsplan: https://127.0.0.1:[0-9]+ accepted the connection but did not complete TLS within 5 s \(GET '/api/v1/namespaces/demo'\); retrying$
+stalled server, TLS completed, never answered|--kubeconfig $DIR/stalltls.kubeconfig|3|15000|^opsplan run: https://127.0.0.1:[0-9]+ completed TLS: GET '/api/v1/namespaces/demo', but no reply came within 5 s \(2 attempts\)$
+missing kubeconfig|--kubeconfig $DIR/no-such.kubeconfig|2|1000|^opsplan run: cannot read '$DIR/no-such.kubeconfig': No such file or directory$
+unknown context|--kubeconfig $DIR/wrongtoken.kubeconfig --context nope|2|1000|^opsplan run: context 'nope' not found in '$DIR/wrongtoken.kubeconfig'$
+malformed kubeconfig|--kubeconfig $DIR/malformed.kubeconfig|2|1000|^opsplan run: '$DIR/malformed.kubeconfig':[0-9]+:[0-9]+: 
+CASES
+for f in stalltcp stalltls; do   # exactly one retrying line each
+	"$OPSPLAN" run tests/executor/read-only.yaml -p cluster=x --kubeconfig "$DIR/$f.kubeconfig" \
+		--dry-run --yes >/dev/null 2>"$DIR/conn.err"
+	n=$(grep -c '; retrying$' "$DIR/conn.err")
+	[ "$n" = 1 ] && ok "$f: one 'retrying' line" || { bad "$f: $n 'retrying' lines"; sed 's/^/    /' "$DIR/conn.err"; }
+done
+kill $KTS 2>/dev/null
+
 KC=$("$SB" up --dir "$DIR" --members 1 2>/dev/null | tail -1)
 [ -f "$KC" ] || { echo "FAIL sandbox did not start"; exit 1; }
 POD=patroni-001-0
@@ -111,5 +173,15 @@ if [ $? -ne 0 ] && grep -q 'auth error' <<<"$out" && ! grep -q 'not-the-token' <
 	ok "bad token: $(grep 'auth error' <<<"$out")"
 else
 	bad "bad token"; sed 's/^/    /' <<<"$out"
+fi
+# the same through `opsplan run`: the user and context are named, not the namespace
+"$OPSPLAN" run tests/executor/read-only.yaml -p cluster=x --kubeconfig "$DIR/badtoken.yaml" \
+	--dry-run --yes >/dev/null 2>"$DIR/bad.err"
+rc=$?
+if [ $rc -eq 3 ] && grep -Eq "^opsplan run: the credential of user '[^']+' in context '[^']+' \(token\) was rejected by https?://" "$DIR/bad.err" &&
+   ! grep -q 'not-the-token\|cannot use namespace' "$DIR/bad.err"; then
+	ok "bad token, opsplan run: exit 3: $(sed 's/^opsplan run: //' "$DIR/bad.err")"
+else
+	bad "bad token, opsplan run: exit $rc"; sed 's/^/    /' "$DIR/bad.err"
 fi
 exit $fail

@@ -222,20 +222,17 @@ static void test_exec_plugin(void **state)
 	put(tokp, "plugin-tok-777777\n");
 	setenv("PLUGIN_DIR", tmpdir, 1);
 
-	/* v1, relative command, env from the kubeconfig: an expired credential
-	 * is fetched again on each use */
+	/* v1, relative command, env from the kubeconfig: a credential that
+	 * arrives already expired is refused, not used */
 	assert_int_equal(load(&cfg, NULL, KC "/sub/b.yaml", "ctx-exec", NULL, &err), 0);
 	assert_string_equal(cfg.exec->command, KC "/sub/../../exec-plugin.sh");
-	assert_int_equal(kube_cred_get(&cred, &cfg, &err), 0);
-	assert_string_equal(cred.token, "plugin-tok-777777");
-	assert_int_equal(kube_cred_get(&cred, &cfg, &err), 0);
+	assert_int_equal(kube_cred_get(&cred, &cfg, &err), -1);
+	assert_int_equal(err.cls, KUBE_ERR_AUTH);
+	assert_non_null(strstr(err.msg, "already expired (expirationTimestamp '2000-01-01T00:00:00Z')"));
+	assert_null(cred.token);
 	char *runs = slurp(runsp);
-	assert_string_equal(runs, "run\nrun\n");
+	assert_string_equal(runs, "run\n");
 	free(runs);
-	/* what the plugin printed is a secret from then on */
-	char *r = redact_text("saw plugin-tok-777777 here");
-	assert_string_equal(r, "saw " REDACTED " here");
-	free(r);
 	kube_cred_release(&cred);
 	kube_cfg_release(&cfg);
 
@@ -254,6 +251,10 @@ static void test_exec_plugin(void **state)
 	put(tokp, "plugin-tok-888888\n");
 	assert_int_equal(kube_cred_get(&cred, &cfg, &err), 0);
 	assert_string_equal(cred.token, "plugin-tok-888888");
+	/* what the plugin printed is a secret from then on */
+	char *r = redact_text("saw plugin-tok-888888 here");
+	assert_string_equal(r, "saw " REDACTED " here");
+	free(r);
 	kube_cred_release(&cred);
 
 	/* a plugin that is not there */

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -460,6 +461,130 @@ static void test_rotation(void **state)
 	kube_client_free(bad);
 }
 
+/* An exec kubeconfig DIR/NAME whose plugin answers expirationTimestamp
+ * now + secs (wall clock, RFC 3339). */
+static void exec_kubeconfig_expiring(const char *name, long secs)
+{
+	char when[32], *ca = b64_file("ca.crt");
+	time_t t = time(NULL) + secs;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char *exe = realpath("tests/runtime/exec-plugin.sh", NULL);
+	char *cl = xasprintf("    certificate-authority-data: %s\n", ca);
+	char *u = xasprintf("    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
+			    "      command: %s\n      env:\n      - {name: PLUGIN_DIR, value: %s}\n"
+			    "      - {name: PLUGIN_EXPIRY, value: \"%s\"}\n", exe, dir, when);
+	kubeconfig(name, cl, u);
+	free(u);
+	free(cl);
+	free(exe);
+	free(ca);
+}
+
+static long plugin_runs(void)
+{
+	char *runs = readf("plugin-runs");
+	long n = 0;
+	for (char *p = runs; (p = strstr(p, "run\n")) != NULL; p += 4)
+		n++;
+	free(runs);
+	return n;
+}
+
+/* n GETs of one pod; returns how many failed. */
+static int get_n(struct kube_client *c, int n, struct kube_err *err)
+{
+	int failed = 0;
+	for (int i = 0; i < n; i++) {
+		json_t *j = NULL;
+		failed += kube_get(c, "/api/v1/namespaces/ns1/pods/db-0", &j, err) < 0;
+		json_decref(j);
+	}
+	return failed;
+}
+
+/* The plugin's credential is cached until its expirationTimestamp: one run
+ * for 100 requests, one more once it has expired; a credential that is
+ * already expired is refused, not sent. */
+static void test_exec_plugin_cache(void **state)
+{
+	(void)state;
+	struct kube_err err;
+	writef("tokens", "%s\n", TOKEN);
+	writef("plugin-token", "%s\n", TOKEN);
+	exec_kubeconfig_expiring("exec-hour.yaml", 3600);
+	writef("plugin-runs", "%s", "");
+	struct kube_client *c = client("exec-hour.yaml");
+	assert_int_equal(get_n(c, 100, &err), 0);
+	assert_int_equal(plugin_runs(), 1);
+	kube_client_free(c);
+
+	/* a short-lived credential: cached while it lasts, renewed after */
+	exec_kubeconfig_expiring("exec-short.yaml", 4);
+	writef("plugin-runs", "%s", "");
+	c = client("exec-short.yaml");
+	assert_int_equal(get_n(c, 50, &err), 0);
+	assert_int_equal(plugin_runs(), 1);
+	char when[32];
+	time_t t = time(NULL) + 3600;
+	struct tm tm;
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	writef("plugin-expiry", "%s\n", when);   /* what the next run answers */
+	sleep(5);
+	assert_int_equal(get_n(c, 50, &err), 0);
+	assert_int_equal(plugin_runs(), 2);
+	kube_client_free(c);
+	writef("plugin-expiry", "%s", "");
+
+	/* expired on arrival: an error naming the plugin and the time */
+	exec_kubeconfig_expiring("exec-past.yaml", -3600);
+	writef("plugin-runs", "%s", "");
+	struct kube_client *tok = client("token.yaml");
+	long before = hits(tok, "GET /api/v1/namespaces/ns1/pods/db-0");
+	c = client("exec-past.yaml");
+	assert_int_equal(get_n(c, 10, &err), 10);
+	assert_int_equal(err.cls, KUBE_ERR_AUTH);
+	assert_non_null(strstr(err.msg, "already expired"));
+	assert_int_equal(hits(tok, "GET /api/v1/namespaces/ns1/pods/db-0"), before);   /* never sent */
+	kube_client_free(c);
+	kube_client_free(tok);
+}
+
+/* What a plugin writes on stderr (here a refresh token) never reaches ours. */
+static void test_exec_plugin_stderr(void **state)
+{
+	(void)state;
+	char *logp = xasprintf("%s/stderr.log", dir);
+	int saved = dup(2), fd = open(logp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	struct kube_err err;
+	json_t *j = NULL;
+	assert_true(fd >= 0);
+	writef("plugin-runs", "%s", "");
+	struct kube_client *c = client("exec.yaml"), *bad = client("execfail.yaml");
+	fflush(stderr);
+	dup2(fd, 2);
+	int rc = kube_get(c, "/api/v1/namespaces/ns1/pods/db-0", &j, &err);
+	json_decref(j);
+	int rc2 = kube_get(bad, "/api/v1/namespaces/ns1/pods/db-0", &j, &err);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(fd);
+	assert_int_equal(rc, 0);
+	assert_int_equal(rc2, -1);
+	assert_int_equal(plugin_runs(), 2);
+	char *log = readf("stderr.log");
+	if (*log)
+		fprintf(stderr, "stderr was: %s\n", log);
+	assert_null(strstr(log, "rt-plugin-stderr"));
+	assert_null(strstr(err.msg, "rt-plugin-stderr"));
+	free(log);
+	free(logp);
+	kube_client_free(c);
+	kube_client_free(bad);
+}
+
 static void test_dry_run_patch_list(void **state)
 {
 	(void)state;
@@ -626,6 +751,129 @@ static void test_watch_deadline_and_abort(void **state)
 	assert_int_equal(kube_watch(c, "/api/v1/namespaces/w1/pods", NULL, 5000, until_running,
 				    &a, &st, &err), -1);
 	assert_int_equal(err.cls, KUBE_ERR_ABORTED);
+	kube_client_free(c);
+}
+
+/* The client's notices ("...; retrying"), for the tests. */
+static char notices[2048];
+static void on_notice(void *ctx, const char *msg)
+{
+	(void)ctx;
+	size_t n = strlen(notices);
+	snprintf(notices + n, sizeof notices - n, "%s\n", msg);
+}
+
+/* A client for DIR/kc with short connect and first-byte timeouts. */
+static struct kube_client *quick_client(const char *kc, const char *portfile)
+{
+	struct kube_client *c = NULL;
+	struct kube_err err;
+	char *ca = b64_file("ca.crt"), *cl = xasprintf("    certificate-authority-data: %s\n", ca);
+	char *pf = readf(portfile);
+	int saved = port;
+	port = atoi(pf);
+	kubeconfig(kc, cl, "    token: " TOKEN "\n");
+	port = saved;
+	char *p = xasprintf("%s/%s", dir, kc);
+	struct kube_config_opts o = {.kubeconfig = p, .timeout_ms = 10000, .connect_timeout_ms = 1000,
+				     .first_byte_timeout_ms = 1000, .notice = on_notice};
+	assert_int_equal(kube_client_new(&c, &o, &err), 0);
+	free(p);
+	free(pf);
+	free(cl);
+	free(ca);
+	return c;
+}
+
+/* A server that accepts TCP (or completes TLS) and never answers costs two
+ * short timeouts and one "retrying" notice; a mutation is not cut by the
+ * first-byte limit; a watch's stream is not bounded by it either. */
+static void test_stalled_server(void **state)
+{
+	(void)state;
+	struct kube_err err;
+	json_t *j = NULL;
+	static const char *const cases[][3] = {
+		{"stall-tcp.yaml", "port-stall-tcp", "accepted the connection but did not complete TLS within 1 s"},
+		{"stall-tls.yaml", "port-stall-tls", "completed TLS: GET '/api/v1/namespaces/ns1/pods/db-0', but no reply came within 1 s"},
+	};
+	for (size_t i = 0; i < 2; i++) {
+		struct kube_client *c = quick_client(cases[i][0], cases[i][1]);
+		notices[0] = 0;
+		int64_t t0 = kube_now_ms();
+		assert_int_equal(kube_get(c, "/api/v1/namespaces/ns1/pods/db-0", &j, &err), -1);
+		int64_t ms = kube_now_ms() - t0;
+		if (!strstr(err.msg, cases[i][2]))
+			fprintf(stderr, "%s: %s\n", cases[i][0], err.msg);
+		assert_non_null(strstr(err.msg, cases[i][2]));
+		assert_non_null(strstr(err.msg, "(2 attempts)"));
+		assert_int_equal(err.cls, KUBE_ERR_TIMEOUT);
+		assert_true(ms >= 1900 && ms < 4500);
+		assert_non_null(strstr(notices, "; retrying\n"));
+		assert_null(strstr(strstr(notices, "; retrying\n") + 1, "; retrying\n"));   /* once */
+		kube_client_free(c);
+	}
+	/* a mutation waits for its own timeout, and is not sent twice */
+	struct kube_client *c = quick_client("stall-tls.yaml", "port-stall-tls");
+	struct kube_req_opts o = {.timeout_ms = 2500};
+	json_t *b = json_object();
+	notices[0] = 0;
+	int64_t t0 = kube_now_ms();
+	assert_int_equal(kube_create(c, "/api/v1/namespaces/ns1/configmaps", b, &o, &j, &err), -1);
+	assert_true(kube_now_ms() - t0 >= 2400);
+	assert_string_equal(notices, "");
+	json_decref(b);
+	kube_client_free(c);
+	/* a live server slower than the first-byte limit on a read: cut; a
+	 * watch whose stream outlives it: fine */
+	c = quick_client("quick.yaml", "port");
+	assert_int_equal(kube_get(c, "/fault/slow?ms=2500", &j, &err), -1);
+	assert_int_equal(err.cls, KUBE_ERR_TIMEOUT);
+	struct kube_watch_stats st;
+	struct wctx w = {.want = "never"};
+	assert_int_equal(kube_watch(c, "/api/v1/namespaces/wtimeout/pods", NULL, 3000, until_running,
+				    &w, &st, &err), -1);
+	assert_int_equal(err.cls, KUBE_ERR_TIMEOUT);
+	assert_non_null(strstr(err.msg, "condition not met within 3000 ms"));
+	assert_true(st.bookmarks >= 5);
+	assert_int_equal(st.resumes, 0);
+	kube_client_free(c);
+}
+
+/* 401 names the user and context whose credential was refused; 403 names
+ * the permission (kubectl's own wording is kept when it does). */
+static void test_denied_messages(void **state)
+{
+	(void)state;
+	struct kube_err err;
+	json_t *j = NULL, *b = json_object();
+	kubeconfig("wrongtok.yaml", "    insecure-skip-tls-verify: true\n", "    token: not-" TOKEN "\n");
+	struct kube_client *c = client("wrongtok.yaml");
+	assert_int_equal(kube_get(c, "/api/v1/namespaces/ns1", &j, &err), -1);
+	assert_int_equal(err.cls, KUBE_ERR_AUTH);
+	char *want = xasprintf("the credential of user 'u' in context 't' (token) was rejected by "
+			       "https://127.0.0.1:%d (401 Unauthorized)", port);
+	assert_string_equal(err.msg, want);
+	free(want);
+	kube_client_free(c);
+	c = client("none.yaml");
+	assert_int_equal(kube_get(c, "/api/v1/namespaces/ns1", &j, &err), -1);
+	assert_non_null(strstr(err.msg, "user 'u' in context 't' has no credential"));
+	kube_client_free(c);
+	c = client("token.yaml");
+	assert_int_equal(kube_get(c, "/api/v1/namespaces/rbac/pods/db-0", &j, &err), -1);
+	assert_int_equal(err.cls, KUBE_ERR_FORBIDDEN);
+	assert_string_equal(err.msg, "pods \"db-0\" is forbidden: User \"alice\" cannot get resource "
+			    "\"pods\" in API group \"\" in the namespace \"rbac\"");
+	assert_int_equal(kube_create(c, "/apis/apps/v1/namespaces/rbac-bare/statefulsets", b, NULL, &j, &err), -1);
+	assert_int_equal(err.cls, KUBE_ERR_FORBIDDEN);
+	assert_non_null(strstr(err.msg, "forbidden: user 'u' in context 't' may not create statefulsets "
+				       "in API group \"apps\" in namespace rbac-bare on https://"));
+	const char *const argv[] = {"true", NULL};
+	int code;
+	assert_int_equal(kube_exec(c, "rbac-bare", "db-0", NULL, argv, 5000, NULL, NULL, &code, &err), -1);
+	assert_non_null(strstr(err.msg, "may not create pods/exec in namespace rbac-bare"));
+	json_decref(b);
 	kube_client_free(c);
 }
 
@@ -844,12 +1092,16 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_timeout_and_big_body),
 		cmocka_unit_test(test_auth_modes),
 		cmocka_unit_test(test_rotation),
+		cmocka_unit_test(test_exec_plugin_cache),
+		cmocka_unit_test(test_exec_plugin_stderr),
 		cmocka_unit_test(test_dry_run_patch_list),
 		cmocka_unit_test(test_watch_events_bookmarks),
 		cmocka_unit_test(test_watch_gone_relists),
 		cmocka_unit_test(test_watch_cut_resumes),
 		cmocka_unit_test(test_watch_poll_fallback),
 		cmocka_unit_test(test_watch_deadline_and_abort),
+		cmocka_unit_test(test_stalled_server),
+		cmocka_unit_test(test_denied_messages),
 		cmocka_unit_test(test_proxy),
 		cmocka_unit_test(test_exec),
 		cmocka_unit_test(test_debug_log_has_no_secrets),
