@@ -315,7 +315,10 @@ static int preflight(struct kube_client *kc, const char *ns, char **uid)
 	json_decref(out);
 	if (rc == 0 || e.cls == KUBE_ERR_FORBIDDEN)
 		return 0;   /* a Role may allow the plan's verbs without namespaces/get */
-	fprintf(stderr, "opsplan run: cannot use namespace \"%s\" on %s: %s\n", ns, kube_server(kc), e.msg);
+	if (e.cls == KUBE_ERR_NOTFOUND || e.cls == KUBE_ERR_INVALID)
+		fprintf(stderr, "opsplan run: cannot use namespace \"%s\" on %s: %s\n", ns, kube_server(kc), e.msg);
+	else    /* the connection or the credential, not the namespace: the message says which */
+		fprintf(stderr, "opsplan run: %s\n", e.msg);
 	return -1;
 }
 
