@@ -31,7 +31,6 @@ static int parse_args(int argc, char **argv, const char *allowed, struct cli_pla
 	const char *cmd = argv[0];
 	memset(a, 0, sizeof *a);
 	a->cmd = cmd;
-	a->params = xcalloc((size_t)argc + 1, sizeof *a->params);
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
 		const char *val = NULL;
@@ -44,6 +43,11 @@ static int parse_args(int argc, char **argv, const char *allowed, struct cli_pla
 		} else if (!strncmp(s, "-p", 2) && s[2]) {
 			opt = 'p';
 			val = s + 2;
+		} else if (!strcmp(s, "--params-file")) {
+			opt = 'P';
+		} else if (!strncmp(s, "--params-file=", 14)) {
+			opt = 'P';
+			val = s + 14;
 		} else if (!strcmp(s, "-o") || !strcmp(s, "--output")) {
 			opt = 'o';
 		} else if (!strcmp(s, "--format")) {
@@ -64,7 +68,7 @@ static int parse_args(int argc, char **argv, const char *allowed, struct cli_pla
 			a->plan = s;
 			continue;
 		}
-		if (!strchr(allowed, opt))
+		if (!strchr(allowed, opt == 'P' ? 'p' : opt))
 			return usage(cmd, "option '%s' does not apply to this command", s);
 		if (!val) {
 			if (i + 1 >= argc)
@@ -75,7 +79,12 @@ static int parse_args(int argc, char **argv, const char *allowed, struct cli_pla
 		case 'p':
 			if (!strchr(val, '='))
 				return usage(cmd, "-p '%s': expected NAME=VALUE", val);
-			a->params[a->nparams++] = val;
+			if (cli_params_add(&a->cp, val, cmd) < 0)
+				return -1;
+			break;
+		case 'P':
+			if (cli_params_file(&a->cp, val, cmd) < 0)
+				return -1;
 			break;
 		case 'o': a->out = val; break;
 		case 'f': a->format = val; break;
@@ -84,6 +93,9 @@ static int parse_args(int argc, char **argv, const char *allowed, struct cli_pla
 	}
 	if (!a->plan)
 		return usage(cmd, "%s", "which plan? give the path of a plan file");
+	cli_params_finish(&a->cp);
+	a->params = a->cp.list;
+	a->nparams = a->cp.n;
 	return 0;
 }
 
@@ -91,7 +103,7 @@ int cli_plan_parse(int argc, char **argv, const char *allowed, struct cli_plan_a
 {
 	int rc = parse_args(argc, argv, allowed, a);
 	if (rc != 0) {
-		free(a->params);
+		cli_params_release(&a->cp);
 		a->params = NULL;
 		a->nparams = 0;
 	}
@@ -120,7 +132,7 @@ void cli_plan_release(struct cli_plan_args *a, struct compiled *c, struct diag_l
 {
 	compile_free(c);
 	diag_release(d);
-	free(a->params);
+	cli_params_release(&a->cp);
 	a->params = NULL;
 }
 

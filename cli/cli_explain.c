@@ -129,7 +129,14 @@ static void params(const struct ex *E)
 		char d[32] = "";
 		if (ms)
 			dur(json_integer_value(ms), d, sizeof d);
-		if (from && !strcmp(from, "unset"))
+		const json_t *sec = json_object_get(p, "secret");
+		if (json_is_true(json_object_get(p, "sensitive")) && sec)
+			fprintf(E->out, "  %-20s (sensitive: read at run time from Secret %s, key %s)\n",
+				json_string_value(json_object_get(p, "name")),
+				json_string_value(json_object_get(sec, "name")), json_string_value(json_object_get(sec, "key")));
+		else if (json_is_true(json_object_get(p, "sensitive")) && from && strcmp(from, "unset"))
+			fprintf(E->out, "  %-20s (sensitive: given, not shown)\n", json_string_value(json_object_get(p, "name")));
+		else if (from && !strcmp(from, "unset"))
 			fprintf(E->out, "  %-20s %s\n", json_string_value(json_object_get(p, "name")),
 				json_is_true(json_object_get(p, "required")) ? "(required: give -p NAME=VALUE)" : "(unset)");
 		else
@@ -286,7 +293,7 @@ int cli_explain(int argc, char **argv)
 		return rc > 0 ? EXIT_OK : EXIT_USAGE;
 	if (a.assume && strcmp(a.assume, "typical") != 0 && strcmp(a.assume, "worst") != 0) {
 		fprintf(stderr, "opsplan explain: --assume takes 'typical' or 'worst', not '%s'\n", a.assume);
-		free(a.params);
+		cli_params_release(&a.cp);
 		return EXIT_USAGE;
 	}
 	struct diag_list d;

@@ -16,7 +16,7 @@ int cli_graph(int argc, char **argv)
 	const char *fmt = a.format ? a.format : "dot";
 	if (strcmp(fmt, "dot") != 0 && strcmp(fmt, "mermaid") != 0) {
 		fprintf(stderr, "opsplan graph: unknown format '%s' (dot or mermaid)\n", fmt);
-		free(a.params);
+		cli_params_release(&a.cp);
 		return EXIT_USAGE;
 	}
 	struct diag_list d;

@@ -112,6 +112,33 @@ static void visit(const struct ir_step *s, void *ctx)
 	}
 }
 
+/* The Secrets the plan's `from: {secret: ...}` params read: "get" on
+ * exactly those names (resourceNames), in the run's namespace; one in
+ * another namespace needs a Role there, said in a comment.  *names gets
+ * the list for the run's namespace ("a", "b"), or stays empty. */
+static void secret_names(const struct ir_plan *p, struct strbuf *names, struct strbuf *notes)
+{
+	size_t i;
+	const json_t *par;
+	json_array_foreach(json_object_get(p->doc, "params"), i, par) {
+		const json_t *sec = json_object_get(par, "secret");
+		const char *name = json_string_value(json_object_get(sec, "name"));
+		const char *ns = json_string_value(json_object_get(sec, "namespace"));
+		if (!name)
+			continue;
+		if (ns) {
+			sb_printf(notes, "# param '%s' reads Secret \"%s\" in namespace \"%s\": bind a Role there with "
+				  "get on secrets, resourceNames [\"%s\"]\n", json_string_value(json_object_get(par, "name")),
+				  name, ns, name);
+			continue;
+		}
+		char *q = xasprintf("\"%s\"", name);
+		if (!names->s || !strstr(names->s, q))
+			sb_printf(names, "%s%s", names->len ? ", " : "", q);
+		free(q);
+	}
+}
+
 static int by_rule(const void *x, const void *y)
 {
 	const struct rule *a = x, *b = y;
@@ -143,12 +170,14 @@ int cli_rbac(int argc, char **argv)
 	free(ir);
 	ir_foreach_step(p, visit, &acc);
 	qsort(acc.v, acc.n, sizeof *acc.v, by_rule);
+	struct strbuf secrets = {0};
+	secret_names(p, &secrets, &acc.notes);
 	printf("# The least-privilege Role for plan '%s', derived by 'opsplan rbac' from its actions.\n"
 	       "# Bind it to the account that runs 'opsplan run' in the target namespace.\n", p->name);
 	if (acc.notes.s)
 		fputs(acc.notes.s, stdout);
 	printf("apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: opsplan-%s\nrules:\n", p->name);
-	if (!acc.n)
+	if (!acc.n && !secrets.len)
 		printf("  []\n");
 	for (size_t i = 0; i < acc.n; i++) {
 		printf("  - apiGroups: [\"%s\"]\n    resources: [\"%s\"]\n    verbs: [", acc.v[i].group, acc.v[i].resource);
@@ -162,6 +191,10 @@ int cli_rbac(int argc, char **argv)
 		free(copy);
 		printf("]\n");
 	}
+	if (secrets.len)
+		printf("  - apiGroups: [\"\"]\n    resources: [\"secrets\"]\n    resourceNames: [%s]\n    verbs: [\"get\"]\n",
+		       secrets.s);
+	sb_release(&secrets);
 	if (fflush(stdout) != 0)
 		code = EXIT_USAGE;
 done:

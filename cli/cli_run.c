@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_params.h"
 #include "compile.h"
 #include "diag.h"
 #include "graph.h"
@@ -31,6 +32,7 @@
 #include "redact.h"
 #include "report.h"
 #include "sched.h"
+#include "secrets.h"
 
 #ifndef OPSPLAN_DATADIR
 #define OPSPLAN_DATADIR "/usr/local/share/opsplan"
@@ -53,8 +55,9 @@ static void on_signal(int sig)
 struct run_args {
 	const char *plan, *ns, *kubeconfig, *context, *resume, *journal, *output, *report;
 	const char *evidence_age, *close_retry;
-	const char **params;
+	const char **params;            /* --params-file entries, then -p: borrowed from cp */
 	size_t nparams;
+	struct cli_params cp;
 	int yes, dry_run;
 };
 
@@ -70,7 +73,6 @@ static int usage(const char *fmt, const char *arg)
 static int parse(int argc, char **argv, struct run_args *a)
 {
 	memset(a, 0, sizeof *a);
-	a->params = xcalloc((size_t)argc + 1, sizeof *a->params);
 	a->output = "text";
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
@@ -89,12 +91,21 @@ static int parse(int argc, char **argv, struct run_args *a)
 				return usage("option '%s' needs a value", s);
 			if (!strchr(argv[i + 1], '='))
 				return usage("-p '%s': expected NAME=VALUE", argv[i + 1]);
-			a->params[a->nparams++] = argv[++i];
+			if (cli_params_add(&a->cp, argv[++i], "run") < 0)
+				return -1;
 			continue;
 		} else if (!strncmp(s, "-p", 2) && s[2]) {
 			if (!strchr(s + 2, '='))
 				return usage("-p '%s': expected NAME=VALUE", s + 2);
-			a->params[a->nparams++] = s + 2;
+			if (cli_params_add(&a->cp, s + 2, "run") < 0)
+				return -1;
+			continue;
+		} else if (!strcmp(s, "--params-file") || !strncmp(s, "--params-file=", 14)) {
+			const char *f = s[13] == '=' ? s + 14 : i + 1 < argc ? argv[++i] : NULL;
+			if (!f)
+				return usage("option '%s' needs a value", s);
+			if (cli_params_file(&a->cp, f, "run") < 0)
+				return -1;
 			continue;
 		} else if (!strcmp(s, "-n") || !strcmp(s, "--namespace")) {
 			dst = &a->ns;
@@ -150,8 +161,12 @@ static int parse(int argc, char **argv, struct run_args *a)
 		return usage("--close-retry '%s': expected a duration such as 10m", a->close_retry);
 	if (strcmp(a->output, "text") && strcmp(a->output, "json"))
 		return usage("--output '%s': use text or json", a->output);
-	if (a->resume && (a->plan || a->nparams))
-		return usage("%s", "--resume continues a recorded run: give no plan and no -p");
+	/* -p on --resume: only the sensitive values, which no file keeps (secrets_bind) */
+	if (a->resume && a->plan)
+		return usage("%s", "--resume continues a recorded run: give no plan");
+	cli_params_finish(&a->cp);
+	a->params = a->cp.list;
+	a->nparams = a->cp.n;
 	if (a->report) {
 		size_t n = strlen(a->report);
 		if (!(n > 3 && !strcmp(a->report + n - 3, ".md")) && !(n > 5 && !strcmp(a->report + n - 5, ".json")) &&
@@ -187,16 +202,12 @@ static const char *default_plan(void)
 
 /* The IR text of the plan: an IR file as is, a YAML plan compiled with -p.
  * Returns NULL after printing diagnostics; *code says which exit. */
-static char *plan_ir(const struct run_args *a, const char *plan, int *code)
+static char *plan_ir(const struct run_args *a, const char *plan, json_t *kept, int *code)
 {
 	size_t n = strlen(plan);
 	if (n > 5 && !strcmp(plan + n - 5, ".json")) {
-		if (a->nparams) {
-			fprintf(stderr, "opsplan run: '%s' is a compiled IR: its parameters are fixed; compile again with -p\n",
-				plan);
-			*code = EXIT_USAGE;
-			return NULL;
-		}
+		/* a compiled IR fixes its parameters but the sensitive ones: those
+		 * come with -p again (secrets_bind refuses any other) */
 		size_t len;
 		char *t = read_file(plan, &len);
 		if (!t) {
@@ -205,7 +216,7 @@ static char *plan_ir(const struct run_args *a, const char *plan, int *code)
 		}
 		return t;
 	}
-	struct compile_opts o = {a->params, a->nparams, 1};
+	struct compile_opts o = {a->params, a->nparams, 1, kept};
 	struct diag_list d;
 	diag_init(&d);
 	struct compiled *c = compile_file(plan, &o, &d);
@@ -409,7 +420,7 @@ static void shell_arg(struct strbuf *b, const char *s)
 /* The command that continues this run, verbatim: where the journal is and
  * how to reach the cluster (never a credential). */
 static char *resume_command(const char *run_id, const char *dir, const char *kubeconfig, const char *context,
-			    const char *ns)
+			    const char *ns, const struct ir_plan *plan)
 {
 	struct strbuf b = {0};
 	sb_puts(&b, "opsplan run --resume");
@@ -432,6 +443,12 @@ static char *resume_command(const char *run_id, const char *dir, const char *kub
 		sb_puts(&b, " -n");
 		shell_arg(&b, ns);
 	}
+	/* sensitive values are kept nowhere: the resume gives them again */
+	size_t i;
+	const json_t *p;
+	json_array_foreach(json_object_get(plan->doc, "params"), i, p)
+		if (json_is_true(json_object_get(p, "sensitive")) && json_is_string(json_object_get(p, "digest")))
+			sb_printf(&b, " -p %s=@FILE", json_string_value(json_object_get(p, "name")));
 	return sb_detach(&b);
 }
 
@@ -478,6 +495,7 @@ struct run {
 	struct journal_lock *lock;
 	struct journal_records rec;
 	json_t *start;                  /* the run-start record's data, on --resume */
+	json_t *given;                  /* sensitive values, name -> string: in memory only */
 	char run_id[JOURNAL_RUN_ID_MAX];
 	const char *ns, *context, *kubeconfig, *cluster;
 	int dry_run;
@@ -551,12 +569,47 @@ static int load_plan(struct run *r)
 				"opsplan run PLAN\n", OPSPLAN_DATADIR "/plans/patroni-hotfix.yaml", path);
 		return EXIT_USAGE;
 	}
-	r->irtext = plan_ir(&r->a, path, &code);
+	size_t n = strlen(path);
+	int is_ir = n > 5 && !strcmp(path + n - 5, ".json");
+	if (!is_ir) {
+		json_decref(r->given);
+		r->given = json_object();   /* what the compiler kept out of the IR */
+	}
+	r->irtext = plan_ir(&r->a, path, is_ir ? NULL : r->given, &code);
 	if (!r->irtext)
 		return code;
 	if (ir_load(&r->plan, r->irtext, strlen(r->irtext), err, sizeof err) < 0) {
 		fprintf(stderr, "opsplan run: %s: %s\n", path, err);
 		return EXIT_NOCOMPILE;
+	}
+	return 0;
+}
+
+/* The -p values as an object, the last one of a name winning (an IR file,
+ * --resume: only sensitive ones are allowed; secrets_bind checks). */
+static json_t *given_values(const struct run_args *a)
+{
+	json_t *o = json_object();
+	for (size_t i = 0; i < a->nparams; i++) {
+		const char *eq = strchr(a->params[i], '=');
+		char *name = xstrndup(a->params[i], (size_t)(eq - a->params[i]));
+		json_t *v = json_string(eq + 1);
+		json_object_set_new(o, name, v ? v : json_string(""));
+		free(name);
+	}
+	return o;
+}
+
+/* The sensitive values into the plan, in memory, each registered with
+ * redact before anything could print it.  0 or the exit code. */
+static int bind_secrets(struct run *r)
+{
+	char err[512];
+	if (!r->given)
+		r->given = given_values(&r->a);
+	if (secrets_bind(r->plan, r->given, err, sizeof err) < 0) {
+		fprintf(stderr, "opsplan run: %s\n", err);
+		return EXIT_USAGE;
 	}
 	return 0;
 }
@@ -576,6 +629,15 @@ static int connect_cluster(struct run *r)
 	r->ns = kube_namespace(r->kc);
 	if (preflight(r->kc, r->ns, &r->ns_uid) < 0)
 		return EXIT_CLUSTER;
+	/* Secrets are read now, before the journal and any step: a missing key
+	 * or a Role without `get secrets` stops the run before it changes
+	 * anything; --resume reads them again */
+	char err[512];
+	int down = 0;
+	if (secrets_fetch(r->plan, r->kc, r->ns, err, sizeof err, &down) < 0) {
+		fprintf(stderr, "opsplan run: %s; nothing was run\n", err);
+		return down ? EXIT_CLUSTER : EXIT_USAGE;
+	}
 	r->cluster = json_string_value(json_object_get(r->plan->params, "cluster"));
 	if (!r->cluster)
 		r->cluster = r->plan->name;
@@ -629,11 +691,12 @@ static int open_journal(struct run *r)
 	const char *kcp = r->kubeconfig ? r->kubeconfig : getenv("KUBECONFIG");
 	if (kcp && *kcp && !strchr(kcp, ':'))
 		r->kubeconfig_abs = realpath(kcp, NULL);
+	json_t *pub = secrets_public_params(r->plan);   /* never a sensitive value */
 	if (journal_append(r->j, JOURNAL_RUN_START,
-			   json_pack("{s:s, s:s, s:s, s:s, s:O, s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:i, s:s?,"
+			   json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:i, s:s?,"
 				     " s:{s:s, s:s, s:s?}}",
 				     "run_id", r->run_id, "plan", r->plan->name, "ir_hash", r->plan->hash, "ir_path",
-				     r->irpath, "params", r->plan->params, "namespace", r->ns, "cluster", r->cluster,
+				     r->irpath, "params", pub, "namespace", r->ns, "cluster", r->cluster,
 				     "context", kube_context(r->kc), "dry_run", r->dry_run, "version", opsplan_version,
 				     "user", whoami(), "host", host, "pid", (int)getpid(), "kubeconfig",
 				     r->kubeconfig_abs, "cluster_identity", "server", kube_server(r->kc), "namespace",
@@ -693,7 +756,7 @@ static int execute(struct run *r)
 		const char *kcfg = r->kubeconfig_abs ? r->kubeconfig_abs : r->kubeconfig;
 		if (!kcfg && r->a.resume)
 			kcfg = json_string_value(json_object_get(r->start, "kubeconfig"));
-		char *cmd = resume_command(r->run_id, r->dir, kcfg, kube_context(r->kc), r->ns);
+		char *cmd = resume_command(r->run_id, r->dir, kcfg, kube_context(r->kc), r->ns, r->plan);
 		fprintf(stderr, "opsplan run: %s (exit %d); journal %s; continue with '%s'\n",
 			code == EXIT_STOPPED ? "stopped" : "failed", code, path, cmd);
 		free(cmd);
@@ -716,7 +779,8 @@ static void run_release(struct run *r)
 	free(r->irpath);
 	free(r->jpath);
 	free(r->dir);
-	free(r->a.params);
+	cli_params_release(&r->a.cp);
+	json_decref(r->given);
 	free(r->ns_uid);
 	free(r->kubeconfig_abs);
 }
@@ -727,7 +791,7 @@ int cli_run(int argc, char **argv)
 	memset(&r, 0, sizeof r);
 	int code = parse(argc, argv, &r.a);
 	if (code != 0) {
-		free(r.a.params);
+		cli_params_release(&r.a.cp);
 		return code > 0 ? EXIT_OK : EXIT_USAGE;
 	}
 	r.ns = r.a.ns;
@@ -743,6 +807,8 @@ int cli_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	code = r.a.resume ? load_recorded(&r) : load_plan(&r);
+	if (!code && r.plan)
+		code = bind_secrets(&r);
 	if (!code && r.plan)
 		code = connect_cluster(&r);
 	if (!code && r.plan)

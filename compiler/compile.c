@@ -10,6 +10,7 @@
 #include "mem.h"
 #include "plan_scope.h"
 #include "plan.h"
+#include "sensitive.h"
 #include "yaml_load.h"
 
 static struct compiled *stages(struct ydoc *doc, const struct compile_opts *o, struct diag_list *d)
@@ -31,6 +32,7 @@ static struct compiled *stages(struct ydoc *doc, const struct compile_opts *o, s
 	graph_timing_compute(c->graph, d);
 	lint_safety_check(c->graph, d);
 	lint_params_check(c->plan, d);
+	sensitive_lint(c->graph, d);
 	return c;
 }
 

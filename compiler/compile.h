@@ -18,6 +18,10 @@ struct compile_opts {
 	const char *const *params;   /* "name=value" strings from -p, nparams of them */
 	size_t nparams;
 	int params_required;         /* 1: a required param without a value is an error (compile/run) */
+	/* Sensitive values given with -p never enter the IR (it keeps a digest):
+	 * when this is a JSON object, ir_params_resolve sets name -> value in
+	 * it, for the executor to hold in memory only.  NULL: dropped. */
+	struct json_t *sensitive_values;
 };
 
 struct compiled {

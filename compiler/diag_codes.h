@@ -41,6 +41,7 @@ X(OP035, DIAG_ERROR,   "plan-silence",       "'silence:' names an unknown code o
 X(OP036, DIAG_ERROR,   "plan-key-requires",  "a key that only means something with another key")
 X(OP037, DIAG_ERROR,   "plan-empty",         "a plan, group or list that must not be empty")
 X(OP038, DIAG_ERROR,   "plan-wait-that",     "k8s.wait 'that' missing with 'for: expression', or given without it")
+X(OP039, DIAG_ERROR,   "plan-sensitive",     "a sensitive param that is not a string, has a default, or a bad 'from:'")
 /* expressions */
 X(OP050, DIAG_ERROR,   "expr-syntax",        "an expression or template cannot be parsed")
 X(OP051, DIAG_ERROR,   "expr-unknown-name",  "a name that is not in scope")
@@ -67,6 +68,8 @@ X(OP100, DIAG_WARNING, "safety-unguarded-mutation", "a mutation with no require 
 X(OP101, DIAG_WARNING, "safety-leader-delete",      "a pod deletion that could hit the Patroni leader")
 X(OP102, DIAG_WARNING, "safety-switchover-lag",     "a switchover with no lag check before it")
 X(OP103, DIAG_WARNING, "safety-switchover-gate",    "a switchover with no gate")
+X(OP104, DIAG_WARNING, "safety-sensitive-printed",  "a sensitive value in a text the executor prints")
+X(OP105, DIAG_WARNING, "safety-secret-name",        "a param named like a secret that is not marked sensitive")
 X(OP106, DIAG_WARNING, "lint-unused-param",         "a param that nothing in the plan reads")
 /* parameters from the command line, IR */
 X(OP150, DIAG_ERROR,   "param-missing",      "a required parameter has no value")

@@ -12,6 +12,7 @@
 #include "mem.h"
 #include "plan.h"
 #include "regexp.h"
+#include "sensitive.h"
 #include "yaml_load.h"
 
 static const char *const type_names[] = {"string", "number", "integer", "boolean", "duration", "list"};
@@ -166,7 +167,8 @@ static void check_unknown(const struct plan *p, const struct compile_opts *o, st
 		if (k < p->nparams && eq)
 			continue;
 		char *name = xstrndup(o->params[i], n);
-		struct diag *g = eq ? diag_add(d, OP153, NULL, "-p '%s': the plan has no parameter '%s'", o->params[i], name)
+		/* the value is not printed: a mistyped name may carry a secret */
+		struct diag *g = eq ? diag_add(d, OP153, NULL, "-p '%s=...': the plan has no parameter '%s'", name, name)
 				    : diag_add(d, OP153, NULL, "-p '%s': expected name=value", o->params[i]);
 		const char *m = eq ? diag_suggest(name, names, p->nparams) : NULL;
 		if (m)
@@ -176,9 +178,74 @@ static void check_unknown(const struct plan *p, const struct compile_opts *o, st
 	free(names);
 }
 
+/* A sensitive param: checked like any other, but its value goes to
+ * o->sensitive_values and the IR gets a marker and a salted digest; no
+ * message names the value. */
+static json_t *resolve_sensitive(const struct plan *p, const struct plan_param *pp, const struct compile_opts *o,
+				 struct diag_list *d)
+{
+	const char *given = cli_value(o, pp->name);
+	const char *from = "unset";
+	json_t *digest = json_null();
+	if (pp->secret_name && given) {
+		struct diag *g = diag_add(d, OP153, &pp->loc, "-p %s: the parameter is read from Secret '%s' at run "
+					  "time; it takes no -p", pp->name, pp->secret_name);
+		diag_hint(g, "drop -p %s, or drop its 'from:'", pp->name);
+	} else if (pp->secret_name) {
+		from = "secret";
+	} else if (given) {
+		char why[256] = "";
+		int fits = pp->match ? matches(pp->match, given, why, sizeof why) : 1;
+		json_t *probe = json_string(given);
+		if (!probe)
+			diag_add(d, OP151, &pp->loc, "-p %s: the value is not valid UTF-8", pp->name);
+		else if (fits == 0)
+			diag_add(d, OP152, &pp->loc, "-p %s=(sensitive) does not match '%s'", pp->name, pp->match);
+		else if (fits < 0)
+			diag_add(d, OP152, &pp->loc, "-p %s=(sensitive): cannot tell whether it matches '%s': the regex "
+				 "backtracks too much", pp->name, pp->match);
+		char dg[SENSITIVE_DIGEST_MAX];
+		if (probe && sensitive_digest(dg, given) == 0) {
+			from = "cli";
+			json_decref(digest);
+			digest = json_string(dg);
+			if (o && o->sensitive_values)
+				json_object_set_new((json_t *)o->sensitive_values, pp->name, json_incref(probe));
+		} else if (probe) {
+			diag_add(d, OP151, &pp->loc, "-p %s: cannot read /dev/urandom to salt the digest of a sensitive "
+				 "value", pp->name);
+		}
+		json_decref(probe);
+	} else if (pp->required && o && o->params_required) {
+		struct diag *g = diag_add(d, OP150, &pp->loc, "parameter '%s' is required and has no value", pp->name);
+		diag_hint(g, "pass it with -p %s=@FILE (the file holds the value) or --params-file", pp->name);
+	}
+	json_t *o_ = json_object();
+	json_object_set_new(o_, "name", json_string(pp->name));
+	json_object_set_new(o_, "type", json_string(type_names[pp->type]));
+	json_object_set_new(o_, "required", json_boolean(pp->required));
+	json_object_set_new(o_, "value", json_null());
+	json_object_set_new(o_, "from", json_string(from));
+	json_object_set_new(o_, "match", pp->match ? json_string(pp->match) : json_null());
+	json_object_set_new(o_, "choices", json_null());
+	json_object_set_new(o_, "doc", pp->doc ? json_string(pp->doc) : json_null());
+	json_object_set_new(o_, "sensitive", json_true());
+	json_object_set_new(o_, "digest", digest);
+	if (pp->secret_name)
+		json_object_set_new(o_, "secret", json_pack("{s:s, s:s, s:s?}", "name", pp->secret_name, "key",
+							    pp->secret_key ? pp->secret_key : "", "namespace",
+							    pp->secret_ns));
+	char *src = xasprintf("%s:%u:%u", p->file ? p->file : "-", (unsigned)pp->loc.line, (unsigned)pp->loc.col);
+	json_object_set_new(o_, "src", json_string(src));
+	free(src);
+	return o_;
+}
+
 static json_t *resolve_one(const struct plan *p, const struct plan_param *pp, const struct compile_opts *o,
 			   struct diag_list *d)
 {
+	if (pp->sensitive)
+		return resolve_sensitive(p, pp, o, d);
 	const char *given = cli_value(o, pp->name);
 	int64_t ms = -1;
 	json_t *v = NULL;

@@ -62,6 +62,12 @@ struct plan_param {
 	struct loc match_loc;
 	const struct ynode *choices; /* enum: a sequence, or NULL */
 	const char *doc;
+	/* Secrets (docs/language.md "Secrets"): the value never reaches any
+	 * output nor the IR on disk.  from: {secret: NAME, key: KEY} makes the
+	 * param sensitive and read by the executor from a Kubernetes Secret. */
+	int sensitive;
+	struct loc sensitive_loc;
+	const char *secret_name, *secret_key, *secret_ns;   /* from: secret, or NULLs */
 };
 
 enum plan_on_failure { ONFAIL_ABORT, ONFAIL_CONTINUE, ONFAIL_STEPS };

@@ -9,6 +9,7 @@
  * first character; parsing and typing them is the expression stage's job. */
 #include "plan.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -337,7 +338,8 @@ static void check_retry(struct checker *C, const struct ynode *n, struct plan_re
 
 /* ---- params ---------------------------------------------------------------- */
 
-static const char *const param_keys[] = {"type", "required", "default", "match", "enum", "doc"};
+static const char *const param_keys[] = {"type", "required", "default", "match", "enum", "doc", "sensitive", "from"};
+static const char *const from_keys[] = {"secret", "key", "namespace"};
 static const char *const param_types[] = {"string", "number", "integer", "boolean", "duration", "list"};
 
 /* Param names are roots of expression paths (params.max_lag_mb), so no '-'. */
@@ -451,6 +453,97 @@ static void check_param_enum(struct checker *C, const struct ynode *v, struct pl
 	pp->choices = v;
 }
 
+/* A DNS-1123 subdomain: what a Secret's name and a namespace may be. */
+static int dns_name(const char *s)
+{
+	size_t n = strlen(s);
+	if (!n || n > 253 || !isalnum((unsigned char)s[0]) || !isalnum((unsigned char)s[n - 1]))
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '.'))
+			return 0;
+	return 1;
+}
+
+/* A Secret data key: [-._a-zA-Z0-9]+, at most 253. */
+static int secret_key_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (!n || n > 253)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("-._", *s))
+			return 0;
+	return 1;
+}
+
+/* from: {secret: NAME, key: KEY, namespace: NS} -- the value is read by the
+ * executor from a Kubernetes Secret; the param is sensitive. */
+static void check_param_from(struct checker *C, const struct ynode *v, struct plan_param *pp)
+{
+	if (!is_map(C, v, "from"))
+		return;
+	check_keys(C, v, from_keys, COUNT(from_keys), "'from'");
+	const struct ynode *sn = ynode_get(v, "secret"), *kn = ynode_get(v, "key"), *nn = ynode_get(v, "namespace");
+	if (!sn || !kn) {
+		struct diag *g = diag_add(C->d, OP039, &v->loc, "'from' of param '%s' needs 'secret' and 'key'", pp->name);
+		diag_hint(g, "from: {secret: db-credentials, key: password}");
+	}
+	const char *name = sn ? get_string(C, sn, "secret") : NULL;
+	const char *key = kn ? get_string(C, kn, "key") : NULL;
+	const char *ns = nn ? get_string(C, nn, "namespace") : NULL;
+	if (name && !dns_name(name))
+		diag_add(C->d, OP039, &sn->loc, "'%s' is not a Secret name (lowercase letters, digits, '-' and '.')", name);
+	if (key && !secret_key_valid(key))
+		diag_add(C->d, OP039, &kn->loc, "'%s' is not a Secret key (letters, digits, '-', '_' and '.')", key);
+	if (ns && !dns_name(ns))
+		diag_add(C->d, OP039, &nn->loc, "'%s' is not a namespace name", ns);
+	pp->secret_name = name && dns_name(name) ? name : NULL;
+	pp->secret_key = key;
+	pp->secret_ns = ns;
+	pp->sensitive = 1;
+	if (!pp->sensitive_loc.line)
+		pp->sensitive_loc = v->loc;
+}
+
+/* sensitive: true (or from:): a string with no default (the value would sit
+ * in the plan file, which is not a secret store), and not sensitive: false
+ * beside from:. */
+static void check_param_sensitive(struct checker *C, const struct ynode *n, struct plan_param *pp)
+{
+	const struct ynode *v = ynode_get(n, "sensitive"), *from = ynode_get(n, "from");
+	int flag = 0, said_false = 0;
+	if (v && get_bool(C, v, "sensitive", &flag) == 0) {
+		pp->sensitive = flag;
+		pp->sensitive_loc = v->loc;
+		said_false = !flag;
+	}
+	if (from) {
+		if (said_false)
+			diag_add(C->d, OP039, &v->loc, "param '%s' comes from a Secret: it cannot be 'sensitive: false'",
+				 pp->name);
+		check_param_from(C, from, pp);
+	}
+	if (!pp->sensitive)
+		return;
+	if (pp->type != PARAM_STRING) {
+		const struct ynode *t = ynode_get(n, "type");
+		diag_add(C->d, OP039, t ? &t->loc : &pp->loc, "sensitive param '%s' must be a string, not %s %s",
+			 pp->name, pp->type == PARAM_INTEGER ? "an" : "a", param_types[pp->type]);
+	}
+	const struct ynode *d = ynode_get(n, "default");
+	if (d) {
+		struct diag *g = diag_add(C->d, OP039, &d->loc, "sensitive param '%s' cannot have a default: the "
+					  "value would sit in the plan file", pp->name);
+		diag_hint(g, "give it with -p %s=@FILE, --params-file, or 'from: {secret: NAME, key: KEY}'",
+			  pp->name);
+	}
+	const struct ynode *m = ynode_get(n, "enum");
+	if (m)
+		diag_add(C->d, OP039, &m->loc, "sensitive param '%s' cannot have an 'enum': the values would sit "
+			 "in the plan file", pp->name);
+}
+
 static void check_param(struct checker *C, const struct ypair *pr, struct plan_param *pp)
 {
 	const struct ynode *k = pr->key, *n = pr->value;
@@ -493,6 +586,7 @@ static void check_param(struct checker *C, const struct ypair *pr, struct plan_p
 		check_default(C, pp, re);
 	}
 	regexp_free(re);
+	check_param_sensitive(C, n, pp);
 }
 
 static void check_params(struct checker *C, const struct ynode *n)

@@ -61,7 +61,7 @@ static const struct type *param_type(struct arena *a, const struct plan_param *p
 	case PARAM_DURATION: t = &type_duration; break;
 	case PARAM_LIST: t = &type_any_list; break;
 	}
-	if (!p->required && !p->def)
+	if (!p->required && !p->def && !p->secret_name)   /* a Secret's value is read before the first step */
 		t = type_optional(a, t);
 	return t;
 }

@@ -7,28 +7,131 @@
 #include "mem.h"
 #include "redact.h"
 
-#define REDACT_MAX_SECRETS 64   /* oldest dropped past this: rotation bound */
+#define REDACT_MAX_SECRETS 512  /* oldest dropped past this: rotation bound */
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static char *secrets[REDACT_MAX_SECRETS];
+static char *secrets[REDACT_MAX_SECRETS];   /* kept longest first: a longer form wins */
 static size_t nsecrets;
 
-void redact_add_secret(const char *s)
+static void add_min(const char *s, size_t min)
 {
-	if (!s || strlen(s) < 6)
+	size_t n = s ? strlen(s) : 0;
+	if (n < min)
 		return;
 	pthread_mutex_lock(&lock);
 	for (size_t i = 0; i < nsecrets; i++)
 		if (strcmp(secrets[i], s) == 0)
 			goto done;
 	if (nsecrets == REDACT_MAX_SECRETS) {
-		free(secrets[0]);
-		memmove(secrets, secrets + 1, (REDACT_MAX_SECRETS - 1) * sizeof *secrets);
+		/* the bound: drop the oldest (the order is by length, so: the first
+		 * registered among the shortest is as good a victim as any) */
+		free(secrets[nsecrets - 1]);
 		nsecrets--;
 	}
-	secrets[nsecrets++] = xstrdup(s);
+	size_t at = 0;
+	while (at < nsecrets && strlen(secrets[at]) >= n)
+		at++;
+	memmove(secrets + at + 1, secrets + at, (nsecrets - at) * sizeof *secrets);
+	secrets[at] = xstrdup(s);
+	nsecrets++;
 done:
 	pthread_mutex_unlock(&lock);
+}
+
+void redact_add_secret(const char *s)
+{
+	add_min(s, 6);
+}
+
+/* ---- the encodings of a sensitive value ---------------------------------- */
+
+static char *json_escaped(const char *s)
+{
+	struct strbuf b = {0};
+	sb_json_str(&b, s);
+	char *q = sb_detach(&b);
+	size_t n = strlen(q);
+	memmove(q, q + 1, n - 2);   /* drop the quotes */
+	q[n - 2] = 0;
+	return q;
+}
+
+static char *url_encoded(const char *s, int plus, int lower)
+{
+	struct strbuf b = {0};
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (isalnum(*p) || strchr("-._~", *p))
+			sb_putc(&b, (char)*p);
+		else if (*p == ' ' && plus)
+			sb_putc(&b, '+');
+		else
+			sb_printf(&b, lower ? "%%%02x" : "%%%02X", *p);
+	}
+	if (!b.s)
+		sb_puts(&b, "");
+	return sb_detach(&b);
+}
+
+char *redact_base64(const void *data, size_t n, int url)
+{
+	const char *al = url ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+			     : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = data;
+	char *out = xmalloc(4 * ((n + 2) / 3) + 1), *o = out;
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
+		*o++ = al[v >> 18 & 63];
+		*o++ = al[v >> 12 & 63];
+		*o++ = i + 1 < n ? al[v >> 6 & 63] : '=';
+		*o++ = i + 2 < n ? al[v & 63] : '=';
+	}
+	*o = 0;
+	return out;
+}
+
+/* One form and what it becomes in a JSON string, a URL and base64. */
+static void add_forms(const char *v, size_t min)
+{
+	add_min(v, min);
+	char *t = json_escaped(v);
+	add_min(t, min);
+	free(t);
+	for (int plus = 0; plus < 2; plus++)
+		for (int lower = 0; lower < 2; lower++) {
+			t = url_encoded(v, plus, lower);
+			add_min(t, min);
+			free(t);
+		}
+	for (int url = 0; url < 2; url++) {
+		t = redact_base64(v, strlen(v), url);
+		add_min(t, min);
+		char *eq = strchr(t, '=');
+		if (eq) {
+			*eq = 0;          /* unpadded, as JWTs and some APIs write it */
+			add_min(t, min);
+		}
+		free(t);
+	}
+}
+
+int redact_add_sensitive(const char *v)
+{
+	if (!v || strlen(v) < REDACT_SENSITIVE_MIN)
+		return -1;
+	add_forms(v, REDACT_SENSITIVE_MIN);
+	/* upper() and lower() of it in an expression */
+	char *u = xstrdup(v), *l = xstrdup(v);
+	for (char *p = u; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	for (char *p = l; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (strcmp(u, v))
+		add_forms(u, REDACT_SENSITIVE_MIN);
+	if (strcmp(l, v))
+		add_forms(l, REDACT_SENSITIVE_MIN);
+	free(u);
+	free(l);
+	return 0;
 }
 
 void redact_reset(void)
@@ -62,21 +165,25 @@ static size_t value_len(const char *s, int to_eol)
 	return n;
 }
 
-/* Keys whose JSON/YAML/query value is a secret ("token": "x", token=x). */
-static const char *const secret_keys[] = {
-	"token", "password", "client-key-data", "clientKeyData", "access_token",
-	"id-token", "refresh-token", "secret", NULL
+/* Keys whose JSON/YAML/query value is a secret ("token": "x", token=x).
+ * The compound kubeconfig names are unmistakable and match as `key: value`
+ * too; the bare words only as a JSON key ("token": ...) or an assignment
+ * (token=x, no space, not ==): `ok   secret: done` is a step named secret,
+ * `params.token == x` is plan text, not a credential. */
+static const struct { const char *key; int bare_colon; } secret_keys[] = {
+	{"token", 0}, {"password", 0}, {"client-key-data", 1}, {"clientKeyData", 1}, {"access_token", 1},
+	{"id-token", 1}, {"refresh-token", 1}, {"secret", 0}, {NULL, 0}
 };
 
 /* If s starts a "key": "value" / key: value / key=value with a secret key,
  * return the offset where the value begins and its length. */
 static int match_key(const char *s, size_t *voff, size_t *vlen)
 {
-	for (const char *const *k = secret_keys; *k; k++) {
-		size_t kl = strlen(*k), i = 0;
+	for (size_t k = 0; secret_keys[k].key; k++) {
+		size_t kl = strlen(secret_keys[k].key), i = 0;
 		int quoted = s[0] == '"';
 		i += quoted;
-		if (!ci_prefix(s + i, *k))
+		if (!ci_prefix(s + i, secret_keys[k].key))
 			continue;
 		i += kl;
 		if (quoted) {
@@ -86,10 +193,15 @@ static int match_key(const char *s, size_t *voff, size_t *vlen)
 		} else if (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-') {
 			continue;
 		}
-		while (s[i] == ' ' || s[i] == '\t')
-			i++;
-		if (s[i] != ':' && s[i] != '=')
-			continue;
+		if (!quoted && !secret_keys[k].bare_colon) {
+			if (s[i] != '=' || s[i + 1] == '=')
+				continue;
+		} else {
+			while (s[i] == ' ' || s[i] == '\t')
+				i++;
+			if (s[i] != ':' && s[i] != '=')
+				continue;
+		}
 		i++;
 		while (s[i] == ' ' || s[i] == '\t')
 			i++;
@@ -134,10 +246,9 @@ static char *scrub_patterns(const char *s)
 	return sb_detach(&b);
 }
 
-char *redact_text(const char *s)
+/* The registered secrets replaced in a copy of s. */
+static char *scrub_values(const char *s)
 {
-	if (!s)
-		return NULL;
 	char *t = xstrdup(s);
 	pthread_mutex_lock(&lock);
 	for (size_t i = 0; i < nsecrets; i++) {
@@ -149,6 +260,19 @@ char *redact_text(const char *s)
 		}
 	}
 	pthread_mutex_unlock(&lock);
+	return t;
+}
+
+char *redact_values(const char *s)
+{
+	return s ? scrub_values(s) : NULL;
+}
+
+char *redact_text(const char *s)
+{
+	if (!s)
+		return NULL;
+	char *t = scrub_values(s);
 	char *out = scrub_patterns(t);
 	free(t);
 	return out;

@@ -16,8 +16,27 @@
  * likely to occur by chance and shred innocent text. */
 void redact_add_secret(const char *s);
 
-/* A scrubbed copy of s (NULL -> NULL).  Caller frees. */
+/* A sensitive value (a `sensitive: true` parameter, a value read from a
+ * Secret): registered with the forms it takes elsewhere -- JSON-escaped,
+ * URL-encoded (%XX either case, '+' or %20 for a space), base64 and
+ * base64url (padded or not), and the same of its upper- and lower-case
+ * (an expression's upper()/lower()).  Values shorter than
+ * REDACT_SENSITIVE_MIN bytes cannot be scrubbed from free text without
+ * shredding it: -1, nothing registered (the caller warns).  0 otherwise. */
+#define REDACT_SENSITIVE_MIN 4
+int redact_add_sensitive(const char *v);
+
+/* base64 (url: the URL-safe alphabet) of n bytes, padded.  Caller frees. */
+char *redact_base64(const void *data, size_t n, int url);
+
+/* A scrubbed copy of s (NULL -> NULL): registered secrets, then credential
+ * patterns.  Caller frees. */
 char *redact_text(const char *s);
+
+/* Registered secrets only, no patterns: for text opsplan composed from the
+ * plan (step ids, titles), where `secret: ...` is a step id, not a
+ * credential.  Caller frees. */
+char *redact_values(const char *s);
 
 /* Scrubbed s into dst (always NUL-terminated, truncated to n - 1 bytes). */
 void redact_into(char *dst, size_t n, const char *s);
