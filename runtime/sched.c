@@ -85,6 +85,7 @@ void sched_set_error(struct sched *s, const char *fmt, ...)
 {
 	if (s->first_error[0])
 		return;
+	s->first_error_cluster = s->cluster_lost;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(s->first_error, sizeof s->first_error, fmt, ap);
@@ -912,7 +913,7 @@ enum sched_outcome sched_run(const struct sched_opts *o)
 		sched_plan_reopen(&s);
 	}
 	enum st r = sched_run_list(&s, o->plan->steps, o->plan->nsteps);
-	int cluster_lost = r == ST_FAILED && s.cluster_lost;
+	int cluster_lost = r == ST_FAILED && (s.first_error_cluster || s.cluster_lost);
 	int stopped_by_signal = sched_interrupted(&s);
 	if (stopped_by_signal)
 		sched_jrec(&s, JOURNAL_SIGNAL, json_pack("{s:s, s:i}", "signal", "SIGINT/SIGTERM", "count", (int)*o->signals));

@@ -30,6 +30,8 @@ struct sched {
 	int journal_dead;
 	int in_finally;              /* finally never reuses an earlier session's outcome */
 	int cluster_lost;            /* the last failure was reaching/authenticating to the cluster */
+	int first_error_cluster;     /* ...and was so when the run's first error was set: handlers
+					and finally that run after it do not change the verdict */
 	int last_transient;          /* the last failed attempt failed on an API outage (5xx, 429,
 					transport): it may pass by itself */
 	int close_failed_transient;  /* a step closing a bracket gave up on an outage */

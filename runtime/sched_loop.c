@@ -171,8 +171,10 @@ static enum st loop_parallel(struct sched *s, const struct ir_step *st, json_t *
 			s->journal_dead = 1;
 		if (k[t].w.cluster_lost)
 			s->cluster_lost = 1;
-		if (!s->first_error[0] && k[t].w.first_error[0])
+		if (!s->first_error[0] && k[t].w.first_error[0]) {
 			snprintf(s->first_error, sizeof s->first_error, "%s", k[t].w.first_error);
+			s->first_error_cluster = k[t].w.first_error_cluster;
+		}
 		json_object_update(s->taken, k[t].w.taken);
 		json_decref(k[t].w.taken);
 		json_decref(k[t].w.env);
