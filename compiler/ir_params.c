@@ -232,7 +232,7 @@ static json_t *resolve_sensitive(const struct plan *p, const struct plan_param *
 	json_object_set_new(o_, "sensitive", json_true());
 	json_object_set_new(o_, "digest", digest);
 	if (pp->secret_name)
-		json_object_set_new(o_, "secret", json_pack("{s:s, s:s, s:s?}", "name", pp->secret_name, "key",
+		json_object_set_new(o_, "secret", json_pack("{s:s, s:s, s:s*}", "name", pp->secret_name, "key",
 							    pp->secret_key ? pp->secret_key : "", "namespace",
 							    pp->secret_ns));
 	char *src = xasprintf("%s:%u:%u", p->file ? p->file : "-", (unsigned)pp->loc.line, (unsigned)pp->loc.col);

@@ -295,14 +295,14 @@ static int secret_name(const char *key)
  * carries none: "Bearer ..." as a whole, else what redact.c scrubs (secrets
  * the kube client registered, credential patterns inside free text such as
  * an error message). */
-static json_t *redacted_string(const json_t *e)
+static json_t *redacted_string(const json_t *e, int plan_text)
 {
 	if (!json_is_string(e))
 		return NULL;
 	const char *s = json_string_value(e);
 	if (!strncasecmp(s, "bearer ", 7))
 		return json_string("[redacted]");
-	char *t = redact_text(s);
+	char *t = plan_text ? redact_values(s) : redact_text(s);
 	json_t *r = NULL;
 	if (strcmp(t, s) != 0) {
 		r = json_string(t);
@@ -313,13 +313,25 @@ static json_t *redacted_string(const json_t *e)
 	return r;
 }
 
+/* Members that hold text of the plan itself (a step id, its title, a
+ * condition as written): registered secrets are scrubbed from them, but not
+ * credential patterns -- `secret=...` in a title is prose, not a credential. */
+static int plan_text_key(const char *key)
+{
+	static const char *const keys[] = {"step", "title", "that", "plan", "action", "window", "bracket"};
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (!strcmp(key, keys[i]))
+			return 1;
+	return 0;
+}
+
 void journal_redact(json_t *v)
 {
 	if (json_is_array(v)) {
 		size_t i;
 		json_t *e;
 		json_array_foreach(v, i, e) {
-			json_t *r = redacted_string(e);
+			json_t *r = redacted_string(e, 0);
 			if (r)
 				json_array_set_new(v, i, r);
 			else
@@ -336,7 +348,7 @@ void journal_redact(json_t *v)
 	const char *key;
 	json_t *e;
 	json_object_foreach(v, key, e) {
-		json_t *r = secret_name(key) ? json_string("[redacted]") : redacted_string(e);
+		json_t *r = secret_name(key) ? json_string("[redacted]") : redacted_string(e, plan_text_key(key));
 		if (r)
 			json_object_set_new(v, key, r);
 		else

@@ -95,6 +95,9 @@ static void add_forms(const char *v, size_t min)
 	add_min(v, min);
 	char *t = json_escaped(v);
 	add_min(t, min);
+	char *t2 = json_escaped(t);   /* JSON text inside a JSON string (a request body kept as text) */
+	add_min(t2, min);
+	free(t2);
 	free(t);
 	for (int plus = 0; plus < 2; plus++)
 		for (int lower = 0; lower < 2; lower++) {
