@@ -7,7 +7,7 @@
 #   in the failing run, a Patroni request.  A full run, a failing run, a dry
 #   run, a run stopped at its gate and resumed (the values given again, a
 #   wrong one refused): every byte of stdout, stderr, the journal folder
-#   (journals and IR copies), the md/json/text reports and a compiled IR is
+#   (journals and IR copies), the md/json/text/html reports and a compiled IR is
 #   searched for the values, their upper/lower case and their JSON-escaped,
 #   URL-encoded and base64 forms (tests/executor/secrets_leak.py): zero hits.
 #   The same for the sandbox's bearer token after a run of the default plan
@@ -91,6 +91,7 @@ check "plan text that is not a value is kept (title with 'token:', 'secret=', 'p
 	grep -q '"title":"Keep the token: secret=plan text, password == nothing"' "$FULL"
 "$OPSPLAN" runs show "$(basename "$FULL" .jsonl)" --journal "$J" --report json > "$OUT/full.json" 2>&1
 "$OPSPLAN" runs show "$(basename "$FULL" .jsonl)" --journal "$J" > "$OUT/full.txt" 2>&1
+"$OPSPLAN" runs show "$(basename "$FULL" .jsonl)" --journal "$J" --report html > "$OUT/full.html" 2>&1
 
 run --yes -p fail=true --output json >"$OUT/fail.out" 2>"$OUT/fail.err"
 check "failing run (a Patroni restart of a member named by the values): exit 1" [ $? = 1 ]
