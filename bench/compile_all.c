@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 		struct diag_list d;
 		diag_init(&d);
 		/* as `opsplan compile -p ...`: a required param without a value is an error */
-		struct compile_opts o = {params, nparams, 1};
+		struct compile_opts o = {params, nparams, 1, NULL};
 		struct compiled *c = compile_file(argv[i], &o, &d);
 		if (diag_errors(&d) || !c->graph) {
 			bad++;
