@@ -153,8 +153,6 @@ int action_kube_fail(struct action_ctx *cx, const char *what, const struct kube_
 	}
 	if (e->cls == KUBE_ERR_TIMEOUT || (e->cls == KUBE_ERR_ABORTED && action_expired(cx))) {
 		snprintf(cx->err, sizeof cx->err, "%s: timed out", what);
-		/* a request or watch that got no answer in time: the API may be out */
-		cx->err_transient = e->cls == KUBE_ERR_TIMEOUT;
 		return ACTION_TIMEOUT;
 	}
 	snprintf(cx->err, sizeof cx->err, "%.100s: %.400s", what, e->msg);

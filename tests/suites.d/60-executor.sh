@@ -191,8 +191,9 @@ run tests/executor/read-only.yaml -n $NS -p cluster=$CL --yes >"$OUT/fault.out" 
 rc=$?
 fault --clear
 R=$(last_run)
-check "persistent 503 on Patroni's /cluster: the step fails cleanly (exit 1, run-end failed)" \
-	[ $rc = 1 -a "$(jq_journal "$R" '[r["data"]["state"] for r in recs if r["kind"] == "run-end"]')" = "['failed']" ]
+# 5xx until the step's deadline: the API's outage, not the plan's failure (exit 3)
+check "persistent 503 on Patroni's /cluster: the step polls to its deadline and fails cleanly as an outage (exit 3, run-end failed)" \
+	[ $rc = 3 -a "$(jq_journal "$R" '[r["data"]["state"] for r in recs if r["kind"] == "run-end"]')" = "['failed']" ]
 "$OPSPLAN" run --resume "$(basename "$R" .jsonl)" --journal "$J" --yes </dev/null >"$OUT/fault2.out" 2>"$OUT/fault2.err"
 check "... and --resume finishes it once the API recovers (exit 0)" [ $? = 0 ]
 
