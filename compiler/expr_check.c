@@ -182,6 +182,9 @@ static const struct type *deref(struct ck *c, const struct expr *base, const str
 	if (!t->optional || t->kind == TYPE_NULL || c->in_has || (field && !strcmp(field, "ok")))
 		return t;
 	char *path = expr_path_string(c->a, base);
+	/* steps.ID.status of a step that may not have run is null, not an error */
+	if (field && !strcmp(field, "status") && path && !strncmp(path, "steps.", 6) && !strchr(path + 6, '.'))
+		return t;
 	struct diag *g;
 	if (path) {
 		g = cerr(c, OP057, base, "'%s' may be null here", path);

@@ -23,6 +23,7 @@ static const struct type_field run_fields[] = {
 	{"id", &type_string, "the run id"},
 	{"namespace", &type_string, "the namespace the run acts in"},
 	{"opened", &type_string_list, "brackets open now, sorted (opened(\"maintenance\") is \"maintenance\" in run.opened)"},
+	{"status", &type_string, "running; before finally: failed, stopped or interrupted (running when nothing failed)"},
 };
 const struct type plan_scope_run_type = {.kind = TYPE_OBJECT, .fields = run_fields,
 					 .nfields = sizeof run_fields / sizeof run_fields[0], .name = "run"};
@@ -100,6 +101,13 @@ static int result_optional(const struct graph_node *a, const struct graph_node *
 	return 0;
 }
 
+/* A failure path (an on_failure handler, finally) may read any step but
+ * itself and the steps around it: one that has not run reads as null. */
+static int any_step_readable(const struct scope_ctx *C, const struct graph_node *a)
+{
+	return C->node->ctx != GRAPH_MAIN && !graph_encloses(a, C->node);
+}
+
 static const struct type *step_entry(struct scope_ctx *C, const struct graph_node *a)
 {
 	const struct plan_step *s = a->step;
@@ -112,13 +120,16 @@ static const struct type *step_entry(struct scope_ctx *C, const struct graph_nod
 		r = type_list_of(C->a, r);
 	if (result_optional(a, C->node))
 		r = type_optional(C->a, r);
+	int maybe_not_run = !graph_before(C->g, a, C->node);   /* only on a failure path */
 	struct type_field *f = arena_alloc(C->a, 5 * sizeof *f);
 	f[0] = (struct type_field){"duration", &type_duration, "how long it ran"};
 	f[1] = (struct type_field){"ok", &type_bool, "it completed and every expect held"};
 	f[2] = (struct type_field){"result", r, "the action's result"};
 	f[3] = (struct type_field){"started", &type_string, "RFC 3339 UTC"};
-	f[4] = (struct type_field){"status", &type_string, "ok, failed or skipped"};
-	return object_of(C->a, f, 5, "step");
+	f[4] = (struct type_field){"status", maybe_not_run ? type_optional(C->a, &type_string) : &type_string,
+				   "ok, failed or skipped; null when it did not run"};
+	const struct type *e = object_of(C->a, f, 5, "step");
+	return maybe_not_run ? type_optional(C->a, e) : e;
 }
 
 /* Every step finished before the node: only when an expression needs them
@@ -129,7 +140,7 @@ static const struct type *steps_type_whole(struct scope_ctx *C)
 	struct type_field *f = arena_alloc(C->a, (C->g->nnodes + 1) * sizeof *f);
 	for (size_t i = 0; i < C->g->nnodes; i++) {
 		const struct graph_node *a = C->g->nodes[i];
-		if (!a->step->id || !graph_before(C->g, a, C->node))
+		if (!a->step->id || (!graph_before(C->g, a, C->node) && !any_step_readable(C, a)))
 			continue;
 		int dup = 0;
 		for (size_t k = 0; k < n && !dup && graph_id_shared(a); k++)
@@ -214,7 +225,7 @@ static void ref_check(const char *id, const struct loc *at, void *ctx)
 		C->whole = 1;   /* unknown: the checker says so, with "did you mean" */
 		return;
 	}
-	if (graph_before(C->g, a, C->node)) {
+	if (graph_before(C->g, a, C->node) || any_step_readable(C, a)) {
 		if (graph_id_shared(a))
 			C->whole = 1;   /* which of the steps named so is finished: the whole scope knows */
 		XGROW(C->refs, C->refs_cap, C->nrefs + 1);

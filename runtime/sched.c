@@ -901,9 +901,9 @@ enum sched_outcome sched_run(const struct sched_opts *o)
 	s.o = o;
 	s.item = -1;
 	s.run_state = json_object();
-	s.env = json_pack("{s:O, s:{}, s:{s:s, s:s, s:b, s:s, s:[]}}", "params", o->plan->params, "steps", "run",
+	s.env = json_pack("{s:O, s:{}, s:{s:s, s:s, s:b, s:s, s:[], s:s}}", "params", o->plan->params, "steps", "run",
 			  "namespace", o->ns ? o->ns : "", "cluster", o->cluster ? o->cluster : "", "dry_run",
-			  o->dry_run, "id", o->run_id, "opened");
+			  o->dry_run, "id", o->run_id, "opened", "status", "running");
 	s.steps = json_object_get(s.env, "steps");
 	s.run = json_object_get(s.env, "run");
 	s.taken = json_object();
@@ -922,6 +922,10 @@ enum sched_outcome sched_run(const struct sched_opts *o)
 		if (o->abort_waits)
 			*o->abort_waits = 0;
 		int was_stopped = s.stopped;
+		/* what finally's expressions see as run.status */
+		const char *so_far = stopped_by_signal ? "interrupted" :
+				     r == ST_STOPPED ? "stopped" : r == ST_FAILED ? "failed" : "running";
+		json_object_set_new(s.run, "status", json_string(so_far));
 		s.stopped = 0;
 		progress_event(o->pg, "finally", NULL, "finally:");
 		s.in_finally = 1;
