@@ -211,6 +211,19 @@ static const struct type_field log_fields[] = {
 };
 static const struct type log_result = OBJ("log result", log_fields);
 
+static const struct type_field http_fields[] = {
+	{"status", &type_number, "the HTTP status (0 under --dry-run for a request not sent)"},
+	{"body", &type_string, "the response body (at most 1 MiB), registered secrets redacted"},
+	{"json", &type_any, "the body parsed as JSON, or null when it is not JSON"},
+};
+static const struct type http_result = OBJ("http result", http_fields);
+
+static const struct type_field notify_fields[] = {
+	{"status", &type_number, "the webhook's HTTP status (0 under --dry-run)"},
+	{"text", &type_string, "the text sent"},
+};
+static const struct type notify_result = OBJ("notify result", notify_fields);
+
 /* ---- parameters ---------------------------------------------------------- */
 
 #define P_KIND {"kind", &type_string, 1, NULL, "object kind: Pod, StatefulSet, ConfigMap, ... (or plural resource)"}
@@ -285,6 +298,17 @@ static const struct action_param confirm_params[] = {
 };
 static const struct action_param sleep_params[] = {
 	{"duration", &type_duration, 1, NULL, "how long to sleep"},
+};
+static const struct action_param http_params[] = {
+	{"url", &type_string, 1, NULL, "http:// or https:// URL; TLS is verified, redirects are not followed"},
+	{"method", &type_string, 0, "GET", "\"GET\", \"HEAD\", \"POST\", \"PUT\", \"PATCH\" or \"DELETE\"",
+	 "GET|HEAD|POST|PUT|PATCH|DELETE"},
+	{"headers", &type_any_object, 0, NULL, "request headers, a mapping of strings"},
+	{"body", &type_any, 0, NULL, "a JSON body (any YAML value, sent as JSON with Content-Type: application/json)"},
+};
+static const struct action_param notify_params[] = {
+	{"url", &type_string, 1, NULL, "the incoming-webhook URL (Slack, Teams, Rocket.Chat); keep it in a sensitive param"},
+	{"text", &type_string, 1, NULL, "the message, sent as {\"text\": ...}"},
 };
 static const struct action_param log_params[] = {
 	{"message", &type_string, 1, NULL, "the line to log (and record in the report)"},
@@ -373,6 +397,14 @@ static const struct action actions[] = {
 	       1000, 0),
 	ACTION("log", "write a line to the run log and report", EFFECT_READ, NULL, NULL, log_params,
 	       &log_result, rbac_none,
+	       1000, 0),
+	/* a GET or HEAD is sent as a read at run time (action_http.c); the row
+	 * says mutation, the most any method can do */
+	ACTION("http", "send one HTTP(S) request", EFFECT_MUTATION, NULL, NULL, http_params, &http_result,
+	       rbac_none,
+	       1000, 0),
+	ACTION("notify", "post a message to a chat webhook ({\"text\": ...})", EFFECT_MUTATION, NULL, NULL,
+	       notify_params, &notify_result, rbac_none,
 	       1000, 0),
 };
 

@@ -4,7 +4,7 @@
  * matched by name (test_action checks every entry has one): how it runs and
  * how its result reads in one line.  Every other fact about an action is its
  * catalog row's (compiler/catalog.h).  Families live in action_k8s.c,
- * action_patroni.c, action_openshift.c, action_misc.c.
+ * action_patroni.c, action_openshift.c, action_misc.c, action_http.c.
  *
  * An action gets its step's `with` (templates already evaluated) and the
  * context of the run; it returns its result, shaped as the catalog declares
@@ -138,6 +138,8 @@ int action_openshift_tag(struct action_ctx *cx, const json_t *with, json_t **res
 int action_confirm(struct action_ctx *cx, const json_t *with, json_t **result);
 int action_sleep_run(struct action_ctx *cx, const json_t *with, json_t **result);
 int action_log(struct action_ctx *cx, const json_t *with, json_t **result);
+int action_http(struct action_ctx *cx, const json_t *with, json_t **result);
+int action_notify(struct action_ctx *cx, const json_t *with, json_t **result);
 
 /* Their summaries (summary.h has the shared helpers). */
 void action_k8s_object_summary(struct strbuf *b, const json_t *r);
@@ -154,5 +156,7 @@ void action_openshift_build_summary(struct strbuf *b, const json_t *r);
 void action_openshift_tag_summary(struct strbuf *b, const json_t *r);
 void action_confirm_summary(struct strbuf *b, const json_t *r);
 void action_log_summary(struct strbuf *b, const json_t *r);
+void action_http_summary(struct strbuf *b, const json_t *r);
+void action_notify_summary(struct strbuf *b, const json_t *r);
 
 #endif

@@ -32,6 +32,8 @@ static const struct action_impl impls[] = {
 	{"confirm", action_confirm, action_confirm_summary},
 	{"sleep", action_sleep_run, NULL},
 	{"log", action_log, action_log_summary},
+	{"http", action_http, action_http_summary},
+	{"notify", action_notify, action_notify_summary},
 };
 
 const struct action_impl *action_impl_find(const char *name)

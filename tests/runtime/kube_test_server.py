@@ -15,6 +15,7 @@ Requests are counted per path (GET /_hits?path=...) and the query strings of
 watches are kept (GET /_watches?ns=...), so tests can check what was sent.
 
 Routes (namespace picks the scenario):
+  /api/v1/namespaces/NS                     GET: 200 Namespace (any name; uid-NS)
   /api/v1/namespaces/ns1/pods/db-0          200 pod (/log: text)
   /api/v1/namespaces/ns1/pods/missing       404 Status NotFound
   /api/v1/namespaces/ns1/configmaps/cm      PUT: 409 Conflict; GET: 200
@@ -155,6 +156,10 @@ class H(BaseHTTPRequestHandler):
             return self.proxy(parts)
         if len(parts) >= 5 and parts[:3] == ["api", "v1", "namespaces"]:
             return self.core(parts, q)
+        if len(parts) == 4 and parts[:3] == ["api", "v1", "namespaces"] and self.command == "GET":
+            # the namespace itself (opsplan run's preflight): any name exists
+            return self.send_json(200, {"kind": "Namespace", "apiVersion": "v1",
+                                        "metadata": {"name": parts[3], "uid": "uid-" + parts[3]}})
         self.send_json(404, status(404, "NotFound", "the server could not find the requested resource"))
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = handle_any
