@@ -693,8 +693,9 @@ enum st sched_run_body(struct sched *s, const struct ir_step *st)
 	json_t *memo = json_object();
 	int64_t close_until = 0;     /* closing an open bracket through an outage: give up then */
 	int naps = 0;
-	const json_t *resume_outcome;
-	const json_t *resume = sched_open_intent(s, st->id, &resume_outcome);
+	/* the earlier session's mutation found above (one scan of the journal) */
+	const json_t *resume_outcome = sent_ro;
+	const json_t *resume = sent;
 	for (int a = 1; a <= st->attempts; a++) {
 		attempts = a;
 		s->attempt = a;
